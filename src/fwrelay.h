@@ -1,0 +1,467 @@
+/*
+ * fwrelay: a userspace TCP relay that behaves like the firewall between two
+ * networks. Shared structures and prototypes, grouped by the file that owns
+ * them (relayd.h, tmux.h).
+ */
+#ifndef FWRELAY_H
+#define FWRELAY_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <netinet/in.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct event_base;
+struct event;
+struct evbuffer;
+struct bufferevent;
+struct evconnlistener;
+
+#define FWRELAY_NAME_MAX	64
+#define FWRELAY_ERR_MAX		512
+
+/* Defaults, set when an object is created (relayd). */
+#define RELAY_CONNECT_TIMEOUT	10.0
+#define RELAY_IDLE_TIMEOUT	600.0
+#define RELAY_MAX_CONNECTIONS	10000
+#define RELAY_BUFFER_SIZE	65536
+#define RELAY_BUFFER_MIN	1024
+#define RELAY_BUFFER_MAX	(64 * 1024 * 1024)
+#define FWRELAY_SHUTDOWN_TIMEOUT 5.0
+#define PINHOLE_TIMEOUT		120.0
+
+/* addr.c */
+
+/* An address with a prefix length: "10.0.0.0/8", "::1/128", "127.0.0.1". */
+struct cidr {
+	int		 family;	/* AF_INET or AF_INET6 */
+	uint8_t		 addr[16];	/* network byte order, host bits zero */
+	int		 prefix;	/* 0..32 or 0..128 */
+};
+
+/* Flags for addr_parse(). */
+#define ADDR_PORT_REQUIRED	0x01	/* "addr:port" */
+#define ADDR_PORT_OPTIONAL	0x02	/* "addr" or "addr:port" */
+#define ADDR_PORT_RANGE		0x04	/* port may be "LO-HI" */
+#define ADDR_NO_PORT		0x08	/* "addr" only */
+
+/*
+ * Parse "a.b.c.d:port", "[v6]:port", "a.b.c.d", "[v6]" or "v6" (no port) and
+ * "addr:LO-HI" where flags allow. On success fills ss (port set to lo, or 0
+ * when absent) and *lo, *hi (both 0 when no port) and returns 0; on failure
+ * returns -1 and sets *errstr to a static message.
+ */
+int		 addr_parse(const char *, int, struct sockaddr_storage *,
+		    socklen_t *, int *, int *, const char **);
+/* "1.2.3.4:5" or "[::1]:5" into buf; returns buf. Port 0 still printed. */
+const char	*addr_str(const struct sockaddr *, char *, size_t);
+/* Address only, no port. */
+const char	*addr_host_str(const struct sockaddr *, char *, size_t);
+#define ADDR_STRLEN	(INET6_ADDRSTRLEN + 10)
+socklen_t	 addr_len(const struct sockaddr *);
+int		 addr_port(const struct sockaddr *);
+void		 addr_set_port(struct sockaddr *, int);
+/* Same family, address and port. */
+int		 addr_equal(const struct sockaddr *, const struct sockaddr *);
+/* IPv4-mapped IPv6 addresses are unmapped in place. */
+void		 addr_unmap(struct sockaddr_storage *);
+int		 addr_is_loopback(const struct sockaddr *);
+int		 cidr_parse(const char *, struct cidr *, const char **);
+int		 cidr_match(const struct cidr *, const struct sockaddr *);
+/* "LO-HI" or "N" into lo, hi (1..65535, lo <= hi). */
+int		 port_range_parse(const char *, int *, int *, const char **);
+
+/* config.c */
+
+enum source_mode {
+	SOURCE_REWRITE = 0,
+	SOURCE_TRANSPARENT,
+	SOURCE_FIXED
+};
+
+enum source_port_mode {
+	SOURCE_PORT_ANY = 0,
+	SOURCE_PORT_PRESERVE,	/* transparent only: keep the client's port */
+	SOURCE_PORT_RANGE	/* fixed only: LO-HI */
+};
+
+enum target_kind {
+	TARGET_ADDR = 0,	/* "host:port" */
+	TARGET_SAME_PORT,	/* "host": the port the client reached */
+	TARGET_ORIGINAL		/* "original": the destination the client asked for */
+};
+
+enum rule_action {
+	RULE_ALLOW = 0,
+	RULE_DENY
+};
+
+enum deny_style {
+	DENY_RESET = 0,		/* RST: SO_LINGER 0 */
+	DENY_CLOSE,		/* FIN */
+	DENY_DROP		/* silence until the client gives up */
+};
+
+enum protocol {
+	PROTO_NONE = 0,
+	PROTO_RFC1006,
+	PROTO_DCERPC,
+	PROTO_EPM
+};
+
+enum pinhole_uses {
+	PINHOLE_ONCE = 0,
+	PINHOLE_MANY
+};
+
+struct rule {
+	enum rule_action	 action;
+	enum deny_style		 deny;
+	int			 has_from;
+	struct cidr		 from;
+	int			 has_to;
+	struct cidr		 to;
+	int			 port_lo;	/* 0: any port */
+	int			 port_hi;
+	int			 line;		/* config line of the rule */
+};
+
+struct policy {
+	struct rule		*rules;
+	size_t			 nrules;
+	int			 present;	/* a policy was given: default deny */
+};
+
+/* A fault as configured or added at run time (fault.c interprets params). */
+struct fault_conf {
+	char			 type[32];
+	int			 direction;	/* FAULT_UP | FAULT_DOWN bits */
+	double			 probability;	/* 0..1, 1 when absent */
+	json_t			*params;	/* the whole object, for fault.c */
+	int			 line;
+};
+#define FAULT_UP	0x01
+#define FAULT_DOWN	0x02
+
+struct relay_conf {
+	char			 name[FWRELAY_NAME_MAX];
+	int			 line;		/* line of the relay's group */
+	struct sockaddr_storage	 listen;	/* port = listen_lo */
+	socklen_t		 listen_len;
+	int			 listen_lo;
+	int			 listen_hi;	/* == listen_lo for one port */
+	int			 intercept;
+	enum target_kind	 target_kind;
+	struct sockaddr_storage	 target;	/* port 0 unless TARGET_ADDR */
+	socklen_t		 target_len;
+	double			 connect_timeout;
+	double			 idle_timeout;
+	unsigned int		 max_connections;
+	size_t			 buffer_size;
+	int			 enabled;
+
+	enum source_mode	 source;
+	int			 has_source_address;
+	struct sockaddr_storage	 source_address;
+	socklen_t		 source_address_len;
+	enum source_port_mode	 source_port;
+	int			 source_port_lo;
+	int			 source_port_hi;
+
+	struct policy		 policy;
+
+	enum protocol		 protocol;
+	int			 strict;
+	char			**tsap_allow;	/* NULL-terminated, or NULL */
+	size_t			 ntsap_allow;
+	int			 pinholes;
+	double			 pinhole_timeout;
+	enum pinhole_uses	 pinhole_uses;
+	int			 rewrite_towers;
+	int			 string_bindings;
+
+	struct fault_conf	*faults;
+	size_t			 nfaults;
+
+	TAILQ_ENTRY(relay_conf)	 rc_entry;
+};
+TAILQ_HEAD(relay_conf_list, relay_conf);
+
+enum log_level {
+	LOG_LEVEL_ERROR = 0,
+	LOG_LEVEL_WARNING,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG
+};
+
+struct fwrelay_conf {
+	char			*file;
+	char			*event_log;	/* path or "-" */
+	enum log_level		 log_level;
+	double			 shutdown_timeout;
+	char			*control;	/* unix socket path, or NULL */
+	char			*control_tcp;	/* "127.0.0.1:port", or NULL */
+	char			*user;
+	char			*group;
+	char			*instance;	/* nftables table name suffix */
+	struct relay_conf_list	 relays;
+	size_t			 nrelays;
+};
+
+/* Errors collected while loading, each "file:line: what is wrong". */
+struct config_errors {
+	char			**msgs;
+	size_t			 n;
+};
+
+/*
+ * Parse and check a whole file. Returns the new configuration, or NULL with
+ * every error appended to errs. Never touches any running state.
+ */
+struct fwrelay_conf	*config_load(const char *, struct config_errors *);
+void		 config_free(struct fwrelay_conf *);
+void		 config_errors_add(struct config_errors *, const char *, int,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
+void		 config_errors_clear(struct config_errors *);
+struct relay_conf *config_find_relay(struct fwrelay_conf *, const char *);
+struct relay_conf *relay_conf_dup(const struct relay_conf *);
+void		 relay_conf_free(struct relay_conf *);
+const char	*source_mode_name(enum source_mode);
+const char	*deny_style_name(enum deny_style);
+const char	*protocol_name(enum protocol);
+int		 fault_conf_from_json(json_t *, struct fault_conf *,
+		    const char **);
+void		 fault_conf_clear(struct fault_conf *);
+
+/* policy.c */
+
+/*
+ * First match wins. Returns the index of the matching rule, or -1 when no
+ * rule matched (deny when the policy is present, allow when it is not).
+ * dst is the destination the client reached (or the original destination
+ * under interception).
+ */
+int		 policy_match(const struct policy *, const struct sockaddr *,
+		    const struct sockaddr *);
+/* Resolve to a decision: 1 allow, 0 deny; *rule set to the index or -1. */
+int		 policy_decide(const struct policy *, const struct sockaddr *,
+		    const struct sockaddr *, int *);
+int		 policy_copy(struct policy *, const struct policy *);
+void		 policy_clear(struct policy *);
+
+/* log.c: the daemon's own text log (stderr with -f, syslog otherwise). */
+void		 log_init(int, int);
+void		 log_setverbose(int);
+void		 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void		 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void		 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void		 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void		 fatal(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+void		 fatalx(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+
+/* eventlog.c: one JSON object per line, flushed per event. */
+int		 eventlog_open(const char *, enum log_level);
+int		 eventlog_reopen(void);
+void		 eventlog_close(void);
+void		 eventlog_set_level(enum log_level);
+int		 eventlog_enabled(enum log_level);
+/* New event with ts and event set; NULL when the level is filtered. */
+json_t		*event_new(const char *);
+json_t		*event_new_level(enum log_level, const char *);
+/* Write it as one line and release it. NULL is ignored. */
+void		 event_emit(json_t *);
+void		 event_set_str(json_t *, const char *, const char *);
+void		 event_set_int(json_t *, const char *, long long);
+void		 event_set_real(json_t *, const char *, double);
+void		 event_set_addr(json_t *, const char *, const struct sockaddr *);
+/* RFC 3339 UTC with microseconds into buf (at least 32 bytes). */
+const char	*event_timestamp(const struct timeval *, char *, size_t);
+/* Observers (counters, control API) see every emitted event. */
+typedef void (*event_observer_cb)(json_t *, void *);
+void		 eventlog_observe(event_observer_cb, void *);
+/* For tests: encode to a newly allocated line (without newline). */
+char		*event_encode(json_t *);
+
+/* conn.c / relay.c: the data path. */
+
+enum side_state {
+	SIDE_INIT = 0,
+	SIDE_CONNECTING,
+	SIDE_OPEN,
+	SIDE_HALF,	/* read EOF seen, forwarded as shutdown(SHUT_WR) */
+	SIDE_CLOSED
+};
+
+struct conn;
+struct relay;
+struct inspector;
+
+struct conn_side {
+	struct conn		*cs_conn;
+	struct conn_side	*cs_peer;
+	const char		*cs_name;	/* "client" or "target" */
+	int			 cs_fd;
+	struct bufferevent	*cs_bev;
+	struct sockaddr_storage	 cs_addr;	/* the peer at this side */
+	struct sockaddr_storage	 cs_local;	/* our end of the socket */
+	uint64_t		 cs_bytes;	/* bytes read from this side */
+	enum side_state		 cs_state;
+	int			 cs_eof;	/* read EOF from this side */
+	int			 cs_wshut;	/* we shut down writing to it */
+	size_t			 cs_held;	/* input bytes the inspector holds */
+	void			*cs_desc;	/* inspector state for this side */
+	int			 cs_dir;	/* FAULT_UP: client->target */
+	void			*cs_fault;	/* fault state (fault.c) */
+};
+
+#define CONN_DEAD	0x01
+#define CONN_DRAINING	0x02
+#define CONN_DROPPED	0x04	/* deny drop: silent until the client goes */
+#define CONN_RESET	0x08	/* close with RST to both ends */
+
+struct conn {
+	uint64_t		 c_id;
+	struct relay		*c_relay;
+	struct relay_conf	*c_conf;	/* snapshot at accept (refcounted) */
+	struct conn_side	 c_client;
+	struct conn_side	 c_target;
+	struct sockaddr_storage	 c_dst;		/* what the client reached */
+	struct timeval		 c_start;
+	struct event		*c_timer;	/* connect, idle, drain */
+	struct timeval		 c_last;	/* last byte moved */
+	int			 c_flags;
+	const struct inspector	*c_insp;
+	void			*c_insp_state;
+	const char		*c_closed_by;
+	char			 c_reason[128];
+	void			*c_pinhole;	/* pinhole this conn came through */
+	TAILQ_ENTRY(conn)	 c_entry;
+};
+TAILQ_HEAD(conn_list, conn);
+
+/*
+ * A protocol inspector (relayd's struct protocol). input() is called with a
+ * side's input buffer whenever bytes arrived; cs_held bytes at its start were
+ * seen before and held. It returns -1 to close the connection (a strict
+ * violation; the reason is set with conn_set_reason()), otherwise the number
+ * of bytes at the start of the buffer that may be forwarded now.
+ */
+struct inspector {
+	const char	*name;
+	int		 (*init)(struct conn *);
+	ssize_t		 (*input)(struct conn_side *, struct evbuffer *);
+	void		 (*close)(struct conn *);
+};
+
+struct relay_listener {
+	struct relay		*rls_relay;
+	struct evconnlistener	*rls_lev;
+	struct sockaddr_storage	 rls_addr;
+	int			 rls_port;
+	TAILQ_ENTRY(relay_listener) rls_entry;
+};
+TAILQ_HEAD(relay_listener_list, relay_listener);
+
+struct relay_stats {
+	uint64_t	 accepted;
+	uint64_t	 allowed;
+	uint64_t	 denied;
+	uint64_t	 connected;
+	uint64_t	 connect_failed;
+	uint64_t	 closed;
+	uint64_t	 limited;
+	uint64_t	 bytes_from_client;
+	uint64_t	 bytes_from_target;
+};
+
+struct relay {
+	char			 rl_name[FWRELAY_NAME_MAX];
+	struct relay_conf	*rl_conf;	/* owned */
+	struct relay_listener_list rl_listeners;
+	struct conn_list	 rl_conns;
+	unsigned int		 rl_nconns;
+	struct relay_stats	 rl_stats;
+	int			 rl_removed;	/* gone from the config: drains */
+	TAILQ_ENTRY(relay)	 rl_entry;
+};
+TAILQ_HEAD(relay_list, relay);
+
+/* The one daemon context. */
+struct fwrelay {
+	struct event_base	*sc_base;
+	struct fwrelay_conf	*sc_conf;
+	struct relay_list	 sc_relays;
+	uint64_t		 sc_nextid;
+	unsigned int		 sc_nconns;
+	int			 sc_stopping;
+	int			 sc_accept_paused;
+	struct event		*sc_accept_retry;
+};
+extern struct fwrelay *env;
+
+/* relay.c */
+int		 relay_init(struct fwrelay *);
+/* Apply a checked configuration: add, keep or remove relays. */
+int		 relay_apply(struct fwrelay *, struct fwrelay_conf *,
+		    char **);
+struct relay	*relay_find(struct fwrelay *, const char *);
+void		 relay_stop_accepting(struct fwrelay *);
+void		 relay_shutdown(struct fwrelay *);
+void		 relay_free(struct relay *);
+void		 relay_read(struct bufferevent *, void *);
+void		 relay_write(struct bufferevent *, void *);
+void		 relay_event(struct bufferevent *, short, void *);
+/* Forward what the inspector released; used after a held PDU completes. */
+void		 relay_flush(struct conn_side *);
+
+/* listener.c */
+int		 listener_open(struct relay *, char **);
+void		 listener_close(struct relay *);
+void		 listener_pause_all(struct fwrelay *);
+void		 listener_resume_all(struct fwrelay *);
+void		 listener_set_enabled(struct relay *, int);
+
+/* conn.c */
+struct conn	*conn_new(struct relay *, int, const struct sockaddr *,
+		    socklen_t);
+void		 conn_start(struct conn *);
+void		 conn_close(struct conn *, const char *, const char *);
+void		 conn_set_reason(struct conn *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 conn_touch(struct conn *);
+json_t		*conn_event(struct conn *, const char *);
+json_t		*conn_event_level(struct conn *, enum log_level, const char *);
+const char	*side_state_name(enum side_state);
+struct conn	*conn_find(struct fwrelay *, uint64_t);
+
+/* source.c: the outbound socket for each source mode. */
+/*
+ * Create a non-blocking socket towards dst, bound as the relay's source mode
+ * says, and start connecting. Returns the fd, or -1 with *errstr and errno.
+ */
+int		 source_connect(const struct relay_conf *,
+		    const struct sockaddr *, const struct sockaddr *,
+		    struct sockaddr_storage *, const char **);
+/* Check at start and on -t what each mode needs; plain-words warnings. */
+int		 source_check(const struct relay_conf *, struct config_errors *,
+		    const char *);
+
+/* inspect.c */
+const struct inspector *inspector_lookup(enum protocol);
+
+/* util */
+const char	*errno_name(int);
+double		 tv_to_double(const struct timeval *);
+struct timeval	 double_to_tv(double);
+
+#endif /* FWRELAY_H */
