@@ -227,6 +227,9 @@ struct config_errors {
  * every error appended to errs. Never touches any running state.
  */
 struct fwrelay_conf	*config_load(const char *, struct config_errors *);
+/* The same from a string; name stands for the file in messages (fuzzing). */
+struct fwrelay_conf	*config_load_string(const char *, const char *,
+		    struct config_errors *);
 void		 config_free(struct fwrelay_conf *);
 void		 config_errors_add(struct config_errors *, const char *, int,
 		    const char *, ...) __attribute__((format(printf, 4, 5)));
