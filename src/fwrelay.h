@@ -19,6 +19,14 @@
 
 #include <jansson.h>
 
+/* BSD queue macros glibc's sys/queue.h lacks. */
+#ifndef TAILQ_FOREACH_SAFE
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
+
 struct event_base;
 struct event;
 struct evbuffer;
@@ -191,6 +199,7 @@ struct relay_conf {
 	struct fault_conf	*faults;
 	size_t			 nfaults;
 
+	int			 refcnt;	/* held by relay and conns */
 	TAILQ_ENTRY(relay_conf)	 rc_entry;
 };
 TAILQ_HEAD(relay_conf_list, relay_conf);
@@ -279,21 +288,21 @@ void		 eventlog_close(void);
 void		 eventlog_set_level(enum log_level);
 int		 eventlog_enabled(enum log_level);
 /* New event with ts and event set; NULL when the level is filtered. */
-json_t		*event_new(const char *);
-json_t		*event_new_level(enum log_level, const char *);
+json_t		*eventlog_new(const char *);
+json_t		*eventlog_new_level(enum log_level, const char *);
 /* Write it as one line and release it. NULL is ignored. */
-void		 event_emit(json_t *);
-void		 event_set_str(json_t *, const char *, const char *);
-void		 event_set_int(json_t *, const char *, long long);
-void		 event_set_real(json_t *, const char *, double);
-void		 event_set_addr(json_t *, const char *, const struct sockaddr *);
+void		 eventlog_emit(json_t *);
+void		 eventlog_str(json_t *, const char *, const char *);
+void		 eventlog_int(json_t *, const char *, long long);
+void		 eventlog_real(json_t *, const char *, double);
+void		 eventlog_addr(json_t *, const char *, const struct sockaddr *);
 /* RFC 3339 UTC with microseconds into buf (at least 32 bytes). */
-const char	*event_timestamp(const struct timeval *, char *, size_t);
+const char	*eventlog_timestamp(const struct timeval *, char *, size_t);
 /* Observers (counters, control API) see every emitted event. */
 typedef void (*event_observer_cb)(json_t *, void *);
 void		 eventlog_observe(event_observer_cb, void *);
 /* For tests: encode to a newly allocated line (without newline). */
-char		*event_encode(json_t *);
+char		*eventlog_encode(json_t *);
 
 /* conn.c / relay.c: the data path. */
 
@@ -309,18 +318,26 @@ struct conn;
 struct relay;
 struct inspector;
 
+/*
+ * One half of a relayed connection. Bytes read from this side go to
+ * cs_peer->cs_out; cs_out holds what still has to be written to this side.
+ */
 struct conn_side {
 	struct conn		*cs_conn;
 	struct conn_side	*cs_peer;
 	const char		*cs_name;	/* "client" or "target" */
 	int			 cs_fd;
-	struct bufferevent	*cs_bev;
+	struct event		*cs_rev;	/* readable */
+	struct event		*cs_wev;	/* writable (or connected) */
+	struct evbuffer		*cs_out;	/* to be written to this side */
+	struct evbuffer		*cs_in;		/* inspected input, or NULL */
 	struct sockaddr_storage	 cs_addr;	/* the peer at this side */
 	struct sockaddr_storage	 cs_local;	/* our end of the socket */
 	uint64_t		 cs_bytes;	/* bytes read from this side */
 	enum side_state		 cs_state;
 	int			 cs_eof;	/* read EOF from this side */
 	int			 cs_wshut;	/* we shut down writing to it */
+	int			 cs_paused;	/* reading paused: peer full */
 	size_t			 cs_held;	/* input bytes the inspector holds */
 	void			*cs_desc;	/* inspector state for this side */
 	int			 cs_dir;	/* FAULT_UP: client->target */
@@ -419,13 +436,18 @@ int		 relay_apply(struct fwrelay *, struct fwrelay_conf *,
 		    char **);
 struct relay	*relay_find(struct fwrelay *, const char *);
 void		 relay_stop_accepting(struct fwrelay *);
-void		 relay_shutdown(struct fwrelay *);
+void		 relay_close_all(struct fwrelay *, const char *);
 void		 relay_free(struct relay *);
-void		 relay_read(struct bufferevent *, void *);
-void		 relay_write(struct bufferevent *, void *);
-void		 relay_event(struct bufferevent *, short, void *);
+void		 relay_conf_ref(struct relay_conf *);
+void		 relay_conf_unref(struct relay_conf *);
+/* Start moving bytes on a connected conn. */
+int		 relay_start(struct conn *);
+void		 relay_read(int, short, void *);
+void		 relay_write(int, short, void *);
 /* Forward what the inspector released; used after a held PDU completes. */
 void		 relay_flush(struct conn_side *);
+/* Queue bytes towards a side (an inspector's own answer, e.g. a DR). */
+int		 relay_send(struct conn_side *, const void *, size_t);
 
 /* listener.c */
 int		 listener_open(struct relay *, char **);

@@ -1,0 +1,264 @@
+/*
+ * The JSON event log: one object per line, flushed per event, so the lab and
+ * jq can follow it live. Every event carries ts (RFC 3339, UTC, microseconds)
+ * and event; jansson does the escaping. Strings that are not valid UTF-8
+ * (names from the wire, odd bytes in a config) are made valid by writing each
+ * bad byte as the text \xNN, so an event is never lost to an encoding error.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fwrelay.h"
+
+#define EVENTLOG_OBSERVERS	4
+
+static FILE		*ev_fp;
+static char		*ev_path;
+static enum log_level	 ev_level = LOG_LEVEL_INFO;
+static struct {
+	event_observer_cb	 cb;
+	void			*arg;
+} ev_obs[EVENTLOG_OBSERVERS];
+static int		 ev_nobs;
+
+static size_t	utf8_valid_prefix(const unsigned char *, size_t);
+
+/* Open path ("-" for stdout) for appending events at or below level. */
+int
+eventlog_open(const char *path, enum log_level level)
+{
+	FILE	*fp;
+	char	*copy;
+
+	if ((copy = strdup(path)) == NULL)
+		return (-1);
+	if (strcmp(path, "-") == 0)
+		fp = stdout;
+	else if ((fp = fopen(path, "a")) == NULL) {
+		free(copy);
+		return (-1);
+	}
+	eventlog_close();
+	ev_fp = fp;
+	ev_path = copy;
+	ev_level = level;
+	return (0);
+}
+
+/* SIGUSR1: reopen the same path, for logrotate. */
+int
+eventlog_reopen(void)
+{
+	FILE	*fp;
+
+	if (ev_path == NULL || strcmp(ev_path, "-") == 0)
+		return (0);
+	if ((fp = fopen(ev_path, "a")) == NULL)
+		return (-1);
+	if (ev_fp != NULL && ev_fp != stdout)
+		fclose(ev_fp);
+	ev_fp = fp;
+	return (0);
+}
+
+void
+eventlog_close(void)
+{
+	if (ev_fp != NULL && ev_fp != stdout)
+		fclose(ev_fp);
+	if (ev_fp == stdout)
+		fflush(stdout);
+	ev_fp = NULL;
+	free(ev_path);
+	ev_path = NULL;
+}
+
+void
+eventlog_set_level(enum log_level level)
+{
+	ev_level = level;
+}
+
+int
+eventlog_enabled(enum log_level level)
+{
+	return (level <= ev_level);
+}
+
+void
+eventlog_observe(event_observer_cb cb, void *arg)
+{
+	if (ev_nobs < EVENTLOG_OBSERVERS) {
+		ev_obs[ev_nobs].cb = cb;
+		ev_obs[ev_nobs].arg = arg;
+		ev_nobs++;
+	}
+}
+
+const char *
+eventlog_timestamp(const struct timeval *tv, char *buf, size_t len)
+{
+	struct tm	 tm;
+	time_t		 t = tv->tv_sec;
+	char		 base[32];
+
+	gmtime_r(&t, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06ldZ", base, (long)tv->tv_usec);
+	return (buf);
+}
+
+json_t *
+eventlog_new(const char *name)
+{
+	return (eventlog_new_level(LOG_LEVEL_INFO, name));
+}
+
+/* NULL when nobody would see it: the caller skips building the rest. */
+json_t *
+eventlog_new_level(enum log_level level, const char *name)
+{
+	json_t		*ev;
+	struct timeval	 tv;
+	char		 ts[40];
+
+	if (level > ev_level && ev_nobs == 0)
+		return (NULL);
+	if ((ev = json_object()) == NULL)
+		return (NULL);
+	gettimeofday(&tv, NULL);
+	json_object_set_new(ev, "ts",
+	    json_string(eventlog_timestamp(&tv, ts, sizeof(ts))));
+	eventlog_str(ev, "event", name);
+	if (level > ev_level)
+		json_object_set_new(ev, "_quiet", json_true());
+	return (ev);
+}
+
+char *
+eventlog_encode(json_t *ev)
+{
+	return (json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_ENSURE_ASCII));
+}
+
+void
+eventlog_emit(json_t *ev)
+{
+	char	*line;
+	int	 quiet, i;
+
+	if (ev == NULL)
+		return;
+	quiet = json_object_get(ev, "_quiet") != NULL;
+	json_object_del(ev, "_quiet");
+	for (i = 0; i < ev_nobs; i++)
+		ev_obs[i].cb(ev, ev_obs[i].arg);
+	if (!quiet && ev_fp != NULL && (line = eventlog_encode(ev)) != NULL) {
+		fputs(line, ev_fp);
+		fputc('\n', ev_fp);
+		fflush(ev_fp);
+		free(line);
+	}
+	json_decref(ev);
+}
+
+/* Length of the longest valid UTF-8 prefix. */
+static size_t
+utf8_valid_prefix(const unsigned char *s, size_t len)
+{
+	size_t	 i = 0, n, k;
+	uint32_t cp;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xe0) == 0xc0) {
+			n = 1;
+			cp = s[i] & 0x1f;
+		} else if ((s[i] & 0xf0) == 0xe0) {
+			n = 2;
+			cp = s[i] & 0x0f;
+		} else if ((s[i] & 0xf8) == 0xf0) {
+			n = 3;
+			cp = s[i] & 0x07;
+		} else
+			return (i);
+		if (i + n >= len)
+			return (i);
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return (i);
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		/* Overlong forms, surrogates and values past U+10FFFF. */
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return (i);
+		i += n + 1;
+	}
+	return (i);
+}
+
+void
+eventlog_str(json_t *ev, const char *key, const char *val)
+{
+	const unsigned char	*s = (const unsigned char *)val;
+	size_t			 len, ok, o = 0;
+	char			*buf;
+
+	if (ev == NULL || val == NULL)
+		return;
+	len = strlen(val);
+	ok = utf8_valid_prefix(s, len);
+	if (ok == len) {
+		json_object_set_new(ev, key, json_stringn(val, len));
+		return;
+	}
+	/* Each byte that breaks UTF-8 becomes the four characters \xNN. */
+	if ((buf = malloc(len * 4 + 1)) == NULL)
+		return;
+	while (len > 0) {
+		ok = utf8_valid_prefix(s, len);
+		memcpy(buf + o, s, ok);
+		o += ok;
+		s += ok;
+		len -= ok;
+		if (len > 0) {
+			o += (size_t)snprintf(buf + o, 5, "\\x%02x", *s);
+			s++;
+			len--;
+		}
+	}
+	json_object_set_new(ev, key, json_stringn(buf, o));
+	free(buf);
+}
+
+void
+eventlog_int(json_t *ev, const char *key, long long val)
+{
+	if (ev != NULL)
+		json_object_set_new(ev, key, json_integer(val));
+}
+
+void
+eventlog_real(json_t *ev, const char *key, double val)
+{
+	if (ev != NULL)
+		json_object_set_new(ev, key, json_real(val));
+}
+
+void
+eventlog_addr(json_t *ev, const char *key, const struct sockaddr *sa)
+{
+	char	 buf[ADDR_STRLEN];
+
+	if (ev != NULL && sa != NULL)
+		eventlog_str(ev, key, addr_str(sa, buf, sizeof(buf)));
+}

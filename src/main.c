@@ -1,0 +1,320 @@
+/*
+ * fwrelay: options, configuration check (-t), daemon setup, signals
+ * (SIGHUP reload, SIGTERM/SIGINT drain, SIGUSR1 event log reopen) and the
+ * event loop.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "fwrelay.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define FWRELAY_CONF	SYSCONFDIR "/fwrelay.conf"
+
+static struct fwrelay	 fwrelay_env;
+static const char	*conffile = FWRELAY_CONF;
+static const char	*pidfile;
+static struct event	*drain_timer;
+
+static void	usage(void) __attribute__((noreturn));
+static int	check_conf(struct fwrelay_conf *, struct config_errors *);
+static void	print_errors(struct config_errors *);
+static void	main_sighup(int, short, void *);
+static void	main_sigterm(int, short, void *);
+static void	main_sigusr1(int, short, void *);
+static void	main_drain_end(int, short, void *);
+static void	main_daemonise(void);
+static void	main_event_start(void);
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: fwrelay [-ftvV] [-c file] [-p pidfile]\n");
+	exit(1);
+}
+
+/* Checks beyond the file itself: what each source mode needs here. */
+static int
+check_conf(struct fwrelay_conf *conf, struct config_errors *errs)
+{
+	struct relay_conf	*rc;
+	int			 ret = 0;
+
+	TAILQ_FOREACH(rc, &conf->relays, rc_entry)
+		if (source_check(rc, errs, conf->file) == -1)
+			ret = -1;
+	return (ret);
+}
+
+static void
+print_errors(struct config_errors *errs)
+{
+	size_t	 i;
+
+	for (i = 0; i < errs->n; i++)
+		fprintf(stderr, "%s\n", errs->msgs[i]);
+}
+
+static void
+main_event_start(void)
+{
+	struct relay_conf	*rc;
+	json_t			*ev, *names;
+
+	if ((ev = eventlog_new_level(LOG_LEVEL_ERROR, "start")) == NULL)
+		return;
+	eventlog_str(ev, "version", PACKAGE_VERSION);
+	eventlog_str(ev, "config", conffile);
+	eventlog_int(ev, "pid", (long long)getpid());
+	names = json_array();
+	TAILQ_FOREACH(rc, &fwrelay_env.sc_conf->relays, rc_entry)
+		json_array_append_new(names, json_string(rc->name));
+	json_object_set_new(ev, "relays", names);
+	eventlog_emit(ev);
+}
+
+/* Parse fresh, check everything, swap only on success. */
+static void
+main_sighup(int sig, short what, void *arg)
+{
+	struct fwrelay		*sc = &fwrelay_env;
+	struct fwrelay_conf	*conf;
+	struct config_errors	 errs = { NULL, 0 };
+	json_t			*ev, *list;
+	char			*cause = NULL;
+	size_t			 i;
+
+	if (sc->sc_stopping)
+		return;
+	log_info("reloading %s", conffile);
+	conf = config_load(conffile, &errs);
+	if (conf != NULL && check_conf(conf, &errs) == -1) {
+		config_free(conf);
+		conf = NULL;
+	}
+	if (conf != NULL && strcmp(conf->event_log,
+	    sc->sc_conf->event_log) != 0 &&
+	    eventlog_open(conf->event_log, conf->log_level) == -1) {
+		config_errors_add(&errs, conffile, 0, "cannot open event_log "
+		    "'%s': %s", conf->event_log, strerror(errno));
+		config_free(conf);
+		conf = NULL;
+	}
+	if (conf != NULL && relay_apply(sc, conf, &cause) == -1) {
+		config_errors_add(&errs, conffile, 0, "%s",
+		    cause != NULL ? cause : "cannot apply");
+		free(cause);
+		config_free(conf);
+		conf = NULL;
+	}
+	if (conf == NULL) {
+		for (i = 0; i < errs.n; i++)
+			log_warnx("reload: %s", errs.msgs[i]);
+		if ((ev = eventlog_new_level(LOG_LEVEL_ERROR, "reload")) != NULL) {
+			eventlog_str(ev, "result", "failed");
+			list = json_array();
+			for (i = 0; i < errs.n; i++)
+				json_array_append_new(list,
+				    json_string(errs.msgs[i]));
+			json_object_set_new(ev, "errors", list);
+			eventlog_emit(ev);
+		}
+		config_errors_clear(&errs);
+		return;
+	}
+	eventlog_set_level(conf->log_level);
+	config_free(sc->sc_conf);
+	sc->sc_conf = conf;
+	if ((ev = eventlog_new_level(LOG_LEVEL_ERROR, "reload")) != NULL) {
+		eventlog_str(ev, "result", "ok");
+		eventlog_int(ev, "relays", (long long)conf->nrelays);
+		eventlog_emit(ev);
+	}
+	config_errors_clear(&errs);
+}
+
+/* Stop accepting, let connections drain, then close the rest. */
+static void
+main_sigterm(int sig, short what, void *arg)
+{
+	struct fwrelay	*sc = &fwrelay_env;
+	struct timeval	 tv;
+
+	if (sc->sc_stopping) {
+		main_drain_end(-1, 0, NULL);
+		return;
+	}
+	sc->sc_stopping = 1;
+	log_info("stopping on signal %d, %u connections to drain", sig,
+	    sc->sc_nconns);
+	relay_stop_accepting(sc);
+	if (sc->sc_nconns == 0) {
+		event_base_loopexit(sc->sc_base, NULL);
+		return;
+	}
+	tv = double_to_tv(sc->sc_conf->shutdown_timeout);
+	drain_timer = evtimer_new(sc->sc_base, main_drain_end, NULL);
+	if (drain_timer == NULL || evtimer_add(drain_timer, &tv) == -1)
+		main_drain_end(-1, 0, NULL);
+}
+
+static void
+main_drain_end(int fd, short what, void *arg)
+{
+	struct fwrelay	*sc = &fwrelay_env;
+
+	relay_close_all(sc, "shutdown");
+	event_base_loopexit(sc->sc_base, NULL);
+}
+
+static void
+main_sigusr1(int sig, short what, void *arg)
+{
+	if (eventlog_reopen() == -1)
+		log_warn("cannot reopen the event log");
+}
+
+static void
+main_daemonise(void)
+{
+	pid_t	 pid;
+	int	 fd;
+
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid != 0)
+		_exit(0);
+	if (setsid() == -1)
+		fatal("setsid");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid != 0)
+		_exit(0);
+	if (chdir("/") == -1)
+		fatal("chdir");
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct fwrelay		*sc = &fwrelay_env;
+	struct fwrelay_conf	*conf;
+	struct config_errors	 errs = { NULL, 0 };
+	struct event		*sigs[5];
+	char			*cause = NULL;
+	FILE			*fp;
+	int			 ch, foreground = 0, checkonly = 0;
+	int			 verbose = 0, i;
+
+	while ((ch = getopt(argc, argv, "c:fp:tvV")) != -1) {
+		switch (ch) {
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 't':
+			checkonly = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("fwrelay %s\n", PACKAGE_VERSION);
+			return (0);
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_init(1, verbose);
+	conf = config_load(conffile, &errs);
+	if (conf != NULL && check_conf(conf, &errs) == -1) {
+		config_free(conf);
+		conf = NULL;
+	}
+	if (conf == NULL) {
+		print_errors(&errs);
+		config_errors_clear(&errs);
+		return (1);
+	}
+	if (checkonly) {
+		printf("configuration OK\n");
+		config_free(conf);
+		return (0);
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	if (!foreground) {
+		main_daemonise();
+		log_init(0, verbose);
+	}
+	if (pidfile != NULL) {
+		if ((fp = fopen(pidfile, "w")) == NULL)
+			fatal("cannot write %s", pidfile);
+		fprintf(fp, "%ld\n", (long)getpid());
+		fclose(fp);
+	}
+	if (eventlog_open(conf->event_log, verbose > 0 ? LOG_LEVEL_DEBUG :
+	    conf->log_level) == -1)
+		fatal("cannot open event_log %s", conf->event_log);
+	if ((sc->sc_base = event_base_new()) == NULL)
+		fatalx("cannot create the event base");
+	relay_init(sc);
+	sc->sc_conf = conf;
+	main_event_start();
+	if (relay_apply(sc, conf, &cause) == -1)
+		fatalx("%s", cause != NULL ? cause : "cannot start relays");
+
+	sigs[0] = evsignal_new(sc->sc_base, SIGHUP, main_sighup, NULL);
+	sigs[1] = evsignal_new(sc->sc_base, SIGTERM, main_sigterm, NULL);
+	sigs[2] = evsignal_new(sc->sc_base, SIGINT, main_sigterm, NULL);
+	sigs[3] = evsignal_new(sc->sc_base, SIGUSR1, main_sigusr1, NULL);
+	sigs[4] = NULL;
+	for (i = 0; sigs[i] != NULL; i++)
+		evsignal_add(sigs[i], NULL);
+
+	log_info("started with %zu relays", conf->nrelays);
+	event_base_dispatch(sc->sc_base);
+
+	eventlog_emit(eventlog_new_level(LOG_LEVEL_ERROR, "stop"));
+	for (i = 0; sigs[i] != NULL; i++)
+		event_free(sigs[i]);
+	if (drain_timer != NULL)
+		event_free(drain_timer);
+	if (sc->sc_accept_retry != NULL)
+		event_free(sc->sc_accept_retry);
+	while (!TAILQ_EMPTY(&sc->sc_relays))
+		relay_free(TAILQ_FIRST(&sc->sc_relays));
+	config_free(sc->sc_conf);
+	event_base_free(sc->sc_base);
+	eventlog_close();
+	if (pidfile != NULL)
+		unlink(pidfile);
+	return (0);
+}

@@ -1,0 +1,279 @@
+/*
+ * The outbound socket: where a connection to the target comes from.
+ *   rewrite      the relay's own address (source_address, or the kernel's)
+ *   transparent  the client's own address (IP_TRANSPARENT where it is not
+ *                an address of this host; any 127.x needs no privilege)
+ *   fixed        one configured address, any port or a port from a range
+ * Privileged socket setup stays in this one file (relayd's bindany()).
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fwrelay.h"
+
+#ifndef IP_TRANSPARENT
+#define IP_TRANSPARENT 19
+#endif
+#ifndef IPV6_TRANSPARENT
+#define IPV6_TRANSPARENT 75
+#endif
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT 24
+#endif
+
+#define CAP_NET_ADMIN_BIT	12
+#define CAP_NET_RAW_BIT		13
+
+static int	source_transparent(int, int);
+static int	source_bind_range(int, struct sockaddr_storage *, int, int,
+		    const char **);
+static int	source_has_cap(void);
+static int	source_addr_is_local(const struct sockaddr *);
+
+/* Allow a bind to an address that is not ours (needs privilege). */
+static int
+source_transparent(int s, int family)
+{
+	int	 on = 1;
+
+	if (family == AF_INET6)
+		return (setsockopt(s, IPPROTO_IPV6, IPV6_TRANSPARENT, &on,
+		    sizeof(on)));
+	return (setsockopt(s, IPPROTO_IP, IP_TRANSPARENT, &on, sizeof(on)));
+}
+
+/*
+ * Bind to a port of [lo, hi], starting after the last one handed out, so
+ * successive connections walk the range. -1: exhausted or another error.
+ */
+static int
+source_bind_range(int s, struct sockaddr_storage *ss, int lo, int hi,
+    const char **errstr)
+{
+	static int	 cursor;
+	int		 span = hi - lo + 1, i, port;
+
+	for (i = 0; i < span; i++) {
+		port = lo + (cursor++ % span);
+		addr_set_port((struct sockaddr *)ss, port);
+		if (bind(s, (struct sockaddr *)ss,
+		    addr_len((struct sockaddr *)ss)) == 0)
+			return (0);
+		if (errno != EADDRINUSE)
+			return (-1);
+	}
+	*errstr = "source port range exhausted";
+	errno = EADDRINUSE;
+	return (-1);
+}
+
+int
+source_connect(const struct relay_conf *rc, const struct sockaddr *client,
+    const struct sockaddr *dst, struct sockaddr_storage *local,
+    const char **errstr)
+{
+	struct sockaddr_storage	 ss;
+	int			 s, on = 1, saved;
+
+	memset(local, 0, sizeof(*local));
+	s = socket(dst->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (s == -1) {
+		*errstr = "socket";
+		return (-1);
+	}
+	switch (rc->source) {
+	case SOURCE_REWRITE:
+		if (!rc->has_source_address)
+			break;
+		ss = rc->source_address;
+		setsockopt(s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on,
+		    sizeof(on));
+		if (bind(s, (struct sockaddr *)&ss,
+		    addr_len((struct sockaddr *)&ss)) == -1) {
+			*errstr = "cannot bind source_address";
+			goto fail;
+		}
+		break;
+	case SOURCE_TRANSPARENT:
+		if (client->sa_family != dst->sa_family) {
+			*errstr = "client and target address families differ";
+			errno = EAFNOSUPPORT;
+			goto fail;
+		}
+		memcpy(&ss, client, addr_len(client));
+		if (rc->source_port != SOURCE_PORT_PRESERVE) {
+			addr_set_port((struct sockaddr *)&ss, 0);
+			setsockopt(s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on,
+			    sizeof(on));
+		} else
+			setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on,
+			    sizeof(on));
+		/* A local address (127.x) binds as is; a foreign one not. */
+		if (bind(s, (struct sockaddr *)&ss,
+		    addr_len((struct sockaddr *)&ss)) == -1) {
+			if (errno != EADDRNOTAVAIL) {
+				*errstr = "cannot bind the client's address";
+				goto fail;
+			}
+			if (source_transparent(s, ss.ss_family) == -1) {
+				*errstr = "IP_TRANSPARENT refused (needs "
+				    "CAP_NET_ADMIN or CAP_NET_RAW)";
+				goto fail;
+			}
+			if (bind(s, (struct sockaddr *)&ss,
+			    addr_len((struct sockaddr *)&ss)) == -1) {
+				*errstr = "cannot bind the client's address";
+				goto fail;
+			}
+		}
+		break;
+	case SOURCE_FIXED:
+		ss = rc->source_address;
+		if (rc->source_port == SOURCE_PORT_RANGE) {
+			if (source_bind_range(s, &ss, rc->source_port_lo,
+			    rc->source_port_hi, errstr) == -1) {
+				if (*errstr == NULL)
+					*errstr = "cannot bind source_address";
+				goto fail;
+			}
+		} else {
+			/*
+			 * Without a port the kernel picks one at connect()
+			 * time, per destination, so one fixed address does
+			 * not run out of ports at bind().
+			 */
+			setsockopt(s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on,
+			    sizeof(on));
+			addr_set_port((struct sockaddr *)&ss, 0);
+			if (bind(s, (struct sockaddr *)&ss,
+			    addr_len((struct sockaddr *)&ss)) == -1) {
+				*errstr = "cannot bind source_address";
+				goto fail;
+			}
+		}
+		break;
+	}
+	if (connect(s, dst, addr_len(dst)) == -1 && errno != EINPROGRESS) {
+		if (errno == EADDRNOTAVAIL && rc->source == SOURCE_FIXED)
+			*errstr = "source address and port collide with "
+			    "another connection to the target";
+		goto fail;
+	}
+	return (s);
+ fail:
+	saved = errno;
+	close(s);
+	errno = saved;
+	return (-1);
+}
+
+/* CAP_NET_ADMIN or CAP_NET_RAW in the effective set. */
+static int
+source_has_cap(void)
+{
+	FILE			*fp;
+	char			 line[256];
+	unsigned long long	 eff = 0;
+
+	if ((fp = fopen("/proc/self/status", "r")) == NULL)
+		return (geteuid() == 0);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(fp);
+	return ((eff & (1ULL << CAP_NET_ADMIN_BIT)) ||
+	    (eff & (1ULL << CAP_NET_RAW_BIT)));
+}
+
+/* The address is one of this host's: a test bind succeeds. */
+static int
+source_addr_is_local(const struct sockaddr *sa)
+{
+	struct sockaddr_storage	 ss;
+	int			 s, ok;
+
+	memcpy(&ss, sa, addr_len(sa));
+	addr_set_port((struct sockaddr *)&ss, 0);
+	if ((s = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (1);
+	ok = bind(s, (struct sockaddr *)&ss,
+	    addr_len((struct sockaddr *)&ss)) == 0;
+	close(s);
+	return (ok);
+}
+
+static int
+source_read_int(const char *path, int *val)
+{
+	FILE	*fp;
+	int	 ok;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return (-1);
+	ok = fscanf(fp, "%d", val) == 1;
+	fclose(fp);
+	return (ok ? 0 : -1);
+}
+
+/*
+ * Say in plain words what a mode needs and this host lacks, instead of
+ * failing later with a timeout. Errors (returned as -1 and added to errs)
+ * make a mode unusable; warnings go to the text log.
+ */
+int
+source_check(const struct relay_conf *rc, struct config_errors *errs,
+    const char *file)
+{
+	char	 buf[ADDR_STRLEN];
+	int	 rpf = 0, ret = 0;
+
+	switch (rc->source) {
+	case SOURCE_REWRITE:
+	case SOURCE_FIXED:
+		if (rc->has_source_address && !source_addr_is_local(
+		    (const struct sockaddr *)&rc->source_address)) {
+			config_errors_add(errs, file, rc->line,
+			    "relay '%s': source_address %s is not an address "
+			    "of this host (add it to an interface, or route "
+			    "its block as local: ip route add local ... dev lo)",
+			    rc->name, addr_host_str((const struct sockaddr *)
+			    &rc->source_address, buf, sizeof(buf)));
+			ret = -1;
+		}
+		break;
+	case SOURCE_TRANSPARENT:
+		if (!source_has_cap())
+			log_warnx("relay '%s': source \"transparent\" can only "
+			    "use client addresses local to this host (such as "
+			    "127.x) without CAP_NET_ADMIN or CAP_NET_RAW",
+			    rc->name);
+		else {
+			log_info("relay '%s': source \"transparent\" for a "
+			    "foreign client address needs policy routing for "
+			    "the return path: ip rule add fwmark 1 lookup 100; "
+			    "ip route add local 0.0.0.0/0 dev lo table 100; "
+			    "and a rule marking transparent sockets' packets",
+			    rc->name);
+			if (source_read_int("/proc/sys/net/ipv4/conf/all/"
+			    "rp_filter", &rpf) == 0 && rpf == 1)
+				log_warnx("relay '%s': rp_filter is strict (1): "
+				    "replies to spoofed sources may be dropped; "
+				    "set net.ipv4.conf.all.rp_filter=2 or 0",
+				    rc->name);
+		}
+		break;
+	}
+	if (rc->intercept && !source_has_cap())
+		log_warnx("relay '%s': intercept needs CAP_NET_ADMIN or "
+		    "CAP_NET_RAW for IP_TRANSPARENT on the listener", rc->name);
+	return (ret);
+}
