@@ -1,1 +1,13 @@
-# (filled in by its owner)
+# Integration tests: the real daemon on loopback between fwtest peers.
+# fwtest is the client, the backend server and the silent target; each
+# t-*.sh is one scenario, sharing the helpers of lib.sh.
+check_PROGRAMS += tests/integration/fwtest
+tests_integration_fwtest_SOURCES = tests/integration/fwtest.c
+tests_integration_fwtest_CFLAGS = $(AM_CFLAGS) -pthread
+tests_integration_fwtest_LDADD = -lpthread
+
+INTEGRATION_TESTS = \
+	tests/integration/t-bulk.sh
+
+TESTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += tests/integration/lib.sh $(INTEGRATION_TESTS)

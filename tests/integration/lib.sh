@@ -1,0 +1,440 @@
+# lib.sh: shared helpers of the integration scenarios (t-*.sh), sourced.
+#
+# A scenario calls fw_init NAME first. It gets a private directory $T (kept
+# and printed when the test fails), $CONF and $EVLOG inside it, and a trap
+# that ends only the processes started through fw_bg/fw_server/fw_start,
+# by PID. Waits are bounded polls, never sleeps that guess readiness.
+#
+# Written for POSIX sh plus "local" (dash and bash both run it): the serial
+# test harness runs each script through its #! line, the parallel one
+# through $(SHELL).
+
+PY=/usr/bin/python3
+FW_PIDS=
+FW_PID=
+FW_NRELAYS=0
+FW_FAILED=0
+T=
+
+# Where things are: make check exports nothing under the serial harness, so
+# fall back to the script's own place (srcdir) and the current directory
+# (builddir, where make runs the tests).
+fw_locate() {
+	local here
+	here=$(cd "$(dirname "$0")" && pwd)
+	: "${top_srcdir:=$(cd "$here/../.." && pwd)}"
+	: "${top_builddir:=$(pwd)}"
+	for d in "$top_builddir" "$top_srcdir" "$top_srcdir/build/default"; do
+		if [ -z "${FWTEST:-}" ] && [ -x "$d/tests/integration/fwtest" ]
+		then
+			FWTEST=$d/tests/integration/fwtest
+		fi
+		if [ -z "${FWRELAY:-}" ] && [ -x "$d/src/fwrelay" ]; then
+			FWRELAY=$d/src/fwrelay
+		fi
+	done
+	if [ -z "${FWTEST:-}" ] || [ -z "${FWRELAY:-}" ]; then
+		echo "ERROR: fwtest or fwrelay not built (run make check)" >&2
+		exit 99
+	fi
+	if [ ! -x "$PY" ]; then
+		echo "ERROR: $PY is needed for the event log checks" >&2
+		exit 99
+	fi
+}
+
+# Print a failure and end the test (the trap keeps the logs).
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+ok() {
+	echo "ok - $*"
+}
+
+# fw_init NAME: the test's directory, paths and cleanup trap.
+fw_init() {
+	fw_locate
+	T=$(mktemp -d "${TMPDIR:-/tmp}/fwit-$1.XXXXXX") ||
+	    { echo "ERROR: mktemp" >&2; exit 99; }
+	CONF=$T/fwrelay.conf
+	EVLOG=$T/events.json
+	trap 'fw_cleanup' EXIT
+	trap 'exit 1' INT TERM HUP
+	echo "# $1: logs in $T"
+	fw_write_evpy
+}
+
+fw_alive() {	# pid: running and not a zombie
+	local st
+	st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+fw_cleanup() {
+	local status=$? pid n f
+	trap - EXIT INT TERM HUP
+	for pid in $FW_PIDS; do
+		fw_alive "$pid" && kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in $FW_PIDS; do
+		n=0
+		while fw_alive "$pid" && [ $n -lt 60 ]; do
+			sleep 0.05
+			n=$((n + 1))
+		done
+		fw_alive "$pid" && kill -KILL "$pid" 2>/dev/null
+	done
+	if [ "$status" -ne 0 ] && [ "$status" -ne 77 ]; then
+		echo "---- test failed (status $status); files kept in $T" >&2
+		for f in "$T"/*.out "$T"/*.err "$EVLOG"; do
+			[ -s "$f" ] || continue
+			echo "---- $f (last 40 lines)" >&2
+			tail -n 40 "$f" >&2
+		done
+	elif [ -n "$T" ] && [ -z "${FW_KEEP:-}" ]; then
+		rm -rf "$T"
+	fi
+	exit "$status"
+}
+
+# fw_bg NAME CMD...: run in the background, output in $T/NAME.{out,err}.
+fw_bg() {
+	local name=$1
+	shift
+	"$@" >"$T/$name.out" 2>"$T/$name.err" &
+	BG_PID=$!
+	FW_PIDS="$FW_PIDS $BG_PID"
+}
+
+# fw_wait_exit PID SECONDS: its exit status; 124 when still running.
+fw_wait_exit() {
+	local n=0 max
+	max=$(awk "BEGIN { printf \"%d\", $2 * 50 }")
+	while fw_alive "$1"; do
+		[ $n -ge "$max" ] && return 124
+		sleep 0.02
+		n=$((n + 1))
+	done
+	wait "$1"
+}
+
+# fw_expect_exit PID SECONDS WHAT: the process must end with status 0.
+fw_expect_exit() {
+	local st
+	fw_wait_exit "$1" "$2"
+	st=$?
+	[ $st -eq 124 ] && fail "$3: still running after $2 s"
+	[ $st -ne 0 ] && fail "$3: exit status $st"
+	return 0
+}
+
+fw_wait_file() {	# FILE SECONDS
+	local n=0 max
+	max=$(awk "BEGIN { printf \"%d\", $2 * 50 }")
+	while [ ! -e "$1" ]; do
+		[ $n -ge "$max" ] && return 1
+		sleep 0.02
+		n=$((n + 1))
+	done
+	return 0
+}
+
+fw_now() {
+	date +%s.%N
+}
+
+# fw_port [ADDR]: a port free now on ADDR (127.0.0.1).
+fw_port() {
+	"$FWTEST" freeport "${1:-127.0.0.1}" || fail "freeport"
+}
+
+# fw_server NAME [--listen A:P] fwtest-server-args...: a backend. Sets
+# SRV_PID and SRV_PORT once it listens.
+fw_server() {
+	local name=$1 listen=127.0.0.1:0
+	shift
+	if [ "${1:-}" = --listen ]; then
+		listen=$2
+		shift 2
+	fi
+	rm -f "$T/$name.ready"
+	fw_bg "$name" "$FWTEST" server --listen "$listen" \
+	    --ready-file "$T/$name.ready" "$@"
+	SRV_PID=$BG_PID
+	fw_wait_file "$T/$name.ready" 5 ||
+	    fail "server $name not ready: $(cat "$T/$name.err")"
+	SRV_PORT=$(cat "$T/$name.ready")
+}
+
+# fw_client NAME fwtest-client-args...: run a client to the end; fail the
+# test if it fails.
+fw_client() {
+	local name=$1
+	shift
+	if ! "$FWTEST" client "$@" >"$T/$name.out" 2>"$T/$name.err"; then
+		cat "$T/$name.err" >&2
+		fail "client $name"
+	fi
+}
+
+# fw_conf FILE GLOBALS RELAY...: write a configuration. Each RELAY is
+# "NAME LISTEN TARGET [more settings of the group]". The event log,
+# log_level and shutdown_timeout ($FW_SHUTDOWN, default 2.0) are set here.
+fw_conf() {
+	local file=$1 globals=$2 first=1 spec name listen target rest
+	shift 2
+	FW_NRELAYS=$#
+	{
+		echo "event_log = \"$EVLOG\";"
+		echo "log_level = \"${FW_LOG_LEVEL:-info}\";"
+		echo "shutdown_timeout = ${FW_SHUTDOWN:-2.0};"
+		[ -n "$globals" ] && echo "$globals"
+		echo "relays = ("
+		for spec in "$@"; do
+			set -- $spec
+			name=$1 listen=$2 target=$3
+			shift 3
+			rest=$*
+			[ $first -eq 1 ] || echo "  ,"
+			first=0
+			echo "  { name = \"$name\";"
+			echo "    listen = \"$listen\";"
+			echo "    target = \"$target\";"
+			[ -n "$rest" ] && echo "    $rest"
+			echo "  }"
+		done
+		echo ");"
+	} >"$file.tmp" && mv "$file.tmp" "$file"
+}
+
+# fw_start [ARGS]: start fwrelay -f on $CONF and wait for its listen
+# events ($FW_NRELAYS of them).
+fw_start() {
+	fw_bg fwrelay ${FW_WRAPPER:-} "$FWRELAY" -f -c "$CONF" "$@"
+	FW_PID=$BG_PID
+	ev_wait "${FW_START_TIMEOUT:-5}" listen "$FW_NRELAYS" ||
+	    fail "fwrelay did not start listening"
+	ok "fwrelay running (pid $FW_PID), $FW_NRELAYS listen events"
+}
+
+# fw_stop: SIGTERM, exit 0 in time, a final stop event and the event log's
+# invariants (one close per accept, well-formed lines).
+fw_stop() {
+	local st
+	kill -TERM "$FW_PID" || fail "fwrelay is gone before SIGTERM"
+	fw_wait_exit "$FW_PID" "${FW_STOP_TIMEOUT:-8}"
+	st=$?
+	[ $st -eq 124 ] && fail "fwrelay still running after SIGTERM"
+	[ $st -eq 0 ] || fail "fwrelay exited with status $st after SIGTERM"
+	ev_validate stopped || fail "event log invariants"
+	ok "fwrelay stopped with status 0, event log consistent"
+}
+
+# The event log checks, in one Python helper written once per test.
+fw_write_evpy() {
+	cat >"$T/ev.py" <<'EOF'
+import json, os, re, sys, time
+
+TS = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$')
+ADDR = re.compile(r'^(\d+\.\d+\.\d+\.\d+|\[[0-9a-fA-F:.]+\]):\d+$')
+
+def load(path, strict=False):
+    evs = []
+    try:
+        data = open(path, encoding='utf-8').read()
+    except FileNotFoundError:
+        return evs
+    lines = data.split('\n')
+    if lines and lines[-1] != '':
+        if strict:
+            raise SystemExit('%s: last line is not terminated' % path)
+    lines = lines[:-1]
+    for n, line in enumerate(lines, 1):
+        try:
+            ev = json.loads(line)
+        except ValueError as e:
+            raise SystemExit('%s:%d: not JSON (%s): %r' % (path, n, e, line))
+        if not isinstance(ev, dict):
+            raise SystemExit('%s:%d: not an object' % (path, n))
+        ev['_line'] = n
+        evs.append(ev)
+    return evs
+
+def match(ev, name, conds):
+    if name not in ('*', ev.get('event')):
+        return False
+    for c in conds:
+        if '~' in c and ('=' not in c or c.index('~') < c.index('=')):
+            k, v = c.split('~', 1)
+            if k not in ev or not re.search(v, str(ev[k])):
+                return False
+        else:
+            k, v = c.split('=', 1)
+            if k not in ev or str(ev[k]) != v:
+                return False
+    return True
+
+def alive(pid):
+    try:
+        st = open('/proc/%d/stat' % pid).read().rsplit(')', 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return st != 'Z'
+
+def validate(path, stopped):
+    evs = load(path, strict=True)
+    errs = []
+    accepts, closes, seen = {}, {}, set()
+    for ev in evs:
+        where = '%s:%d' % (path, ev['_line'])
+        if not isinstance(ev.get('event'), str):
+            errs.append('%s: no "event"' % where)
+        if not isinstance(ev.get('ts'), str) or not TS.match(ev['ts']):
+            errs.append('%s: bad ts %r' % (where, ev.get('ts')))
+        for k in ('client', 'target', 'source', 'listen'):
+            if k in ev and not (isinstance(ev[k], str) and ADDR.match(ev[k])):
+                errs.append('%s: bad %s %r' % (where, k, ev[k]))
+        if 'conn' in ev and (not isinstance(ev['conn'], int) or
+                             isinstance(ev['conn'], bool)):
+            errs.append('%s: conn is not an integer: %r' % (where, ev['conn']))
+        e = ev.get('event')
+        if e == 'accept':
+            for k in ('relay', 'conn', 'client'):
+                if k not in ev:
+                    errs.append('%s: accept without %s' % (where, k))
+            if ev.get('conn') in accepts:
+                errs.append('%s: conn %r accepted twice' % (where, ev.get('conn')))
+            accepts[ev.get('conn')] = ev
+        elif e == 'close':
+            for k in ('conn', 'bytes_from_client', 'bytes_from_target',
+                      'duration_ms', 'closed_by', 'reason'):
+                if k not in ev:
+                    errs.append('%s: close without %s' % (where, k))
+            if ev.get('closed_by') not in ('client', 'target', 'relay'):
+                errs.append('%s: closed_by %r' % (where, ev.get('closed_by')))
+            c = ev.get('conn')
+            if c not in accepts:
+                errs.append('%s: close of conn %r never accepted' % (where, c))
+            if c in closes:
+                errs.append('%s: second close of conn %r' % (where, c))
+            closes[c] = ev
+        elif e in ('connect', 'connect_failed'):
+            if ev.get('conn') not in accepts:
+                errs.append('%s: %s of conn %r never accepted' %
+                            (where, e, ev.get('conn')))
+            if 'target' not in ev:
+                errs.append('%s: %s without target' % (where, e))
+            if e == 'connect' and 'source' not in ev:
+                errs.append('%s: connect without source' % where)
+            if e == 'connect_failed' and 'error' not in ev:
+                errs.append('%s: connect_failed without error' % where)
+    if stopped:
+        for c in accepts:
+            if c not in closes:
+                errs.append('conn %r accepted but never closed' % c)
+        if not evs or evs[-1].get('event') != 'stop':
+            errs.append('the last event is %r, not stop' %
+                        (evs[-1].get('event') if evs else None))
+        if sum(1 for ev in evs if ev.get('event') == 'stop') != 1:
+            errs.append('not exactly one stop event')
+    for e in errs:
+        print('ev: ' + e, file=sys.stderr)
+    return not errs
+
+def main():
+    cmd, path = sys.argv[1], sys.argv[2]
+    a = sys.argv[3:]
+    if cmd == 'wait':	# wait PID TIMEOUT EVENT COUNT [cond...]
+        pid, limit, name, count = int(a[0] or 0), float(a[1]), a[2], int(a[3])
+        end = time.monotonic() + limit
+        while True:
+            n = sum(1 for ev in load(path) if match(ev, name, a[4:]))
+            if n >= count:
+                return 0
+            if pid and not alive(pid):
+                print('ev: fwrelay (pid %d) exited while waiting for %d %s '
+                      'events (%d seen)' % (pid, count, name, n),
+                      file=sys.stderr)
+                return 1
+            if time.monotonic() > end:
+                print('ev: %d of %d %s events %s within %.1f s' %
+                      (n, count, name, ' '.join(a[4:]), limit), file=sys.stderr)
+                return 1
+            time.sleep(0.02)
+    if cmd == 'count':
+        print(sum(1 for ev in load(path) if match(ev, a[0], a[1:])))
+        return 0
+    if cmd == 'get':	# get EVENT FIELD [cond...]
+        for ev in load(path):
+            if match(ev, a[0], a[2:]):
+                print(ev.get(a[1], ''))
+        return 0
+    if cmd == 'assert':	# assert WHAT EXPR: evs, ev(name, *conds), one(...)
+        evs = load(path)
+        def sel(name, *conds):
+            return [e for e in evs if match(e, name, conds)]
+        def one(name, *conds):
+            r = sel(name, *conds)
+            if len(r) != 1:
+                raise SystemExit('ev: %s: %d %s events %s, expected one' %
+                                 (a[0], len(r), name, ' '.join(conds)))
+            return r[0]
+        env = dict(evs=evs, sel=sel, one=one, re=re)
+        try:
+            res = eval('(' + a[1] + '\n)', env)
+        except SystemExit:
+            raise
+        except Exception as e:
+            print('ev: %s: %s: %r' % (a[0], type(e).__name__, e),
+                  file=sys.stderr)
+            return 1
+        if not res:
+            print('ev: %s: false: %s' % (a[0], a[1]), file=sys.stderr)
+            return 1
+        return 0
+    if cmd == 'validate':
+        return 0 if validate(path, a and a[0] == 'stopped') else 1
+    raise SystemExit('ev.py: unknown command ' + cmd)
+
+sys.exit(main())
+EOF
+}
+
+# ev_wait SECONDS EVENT COUNT [key=value|key~regex ...]: bounded poll of the
+# event log until COUNT matching events are there (fails early if fwrelay
+# exits).
+ev_wait() {
+	"$PY" "$T/ev.py" wait "${EVLOG_FILE:-$EVLOG}" "${FW_PID:-0}" "$@"
+}
+
+ev_count() {	# EVENT [cond...]
+	"$PY" "$T/ev.py" count "${EVLOG_FILE:-$EVLOG}" "$@"
+}
+
+ev_get() {	# EVENT FIELD [cond...]: that field of each matching event
+	"$PY" "$T/ev.py" get "${EVLOG_FILE:-$EVLOG}" "$@"
+}
+
+# ev_assert WHAT EXPR: a Python expression over evs, sel(name, conds...)
+# and one(name, conds...) that must be true.
+ev_assert() {
+	"$PY" "$T/ev.py" assert "${EVLOG_FILE:-$EVLOG}" "$@" ||
+	    fail "event log: $1"
+	ok "events: $1"
+}
+
+ev_validate() {	# [stopped]
+	"$PY" "$T/ev.py" validate "${EVLOG_FILE:-$EVLOG}" "$@"
+}
+
+# out_field FILE KEY: the value of KEY=VALUE on the last line having it.
+out_field() {
+	sed -n "s/.*[ :]$2=\\([^ ]*\\).*/\\1/p" "$1" | tail -n 1
+}
