@@ -1496,9 +1496,9 @@ cmd_server(void)
 }
 
 /*
- * Connect, bounded by --timeout. Returns the socket; with expect_refused,
- * returns -1 after the connection was refused as expected. *err gets errno
- * of a failed connect.
+ * Connect, bounded by --timeout. Returns the socket, or -1 with *err set
+ * to the errno of the failed connect. A socket returned with *err set to
+ * ECONNRESET was connected and then reset before we looked.
  */
 static int
 connect_to(const char *dst, const char *src, int quiet, int *err)
@@ -1535,6 +1535,14 @@ connect_to(const char *dst, const char *src, int quiet, int *err)
 		elen = sizeof(e);
 		if (getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &elen) == -1)
 			e = errno;
+		/*
+		 * A reset can only come after the handshake: connected, and
+		 * reading SO_ERROR consumed the reset, so hand it on.
+		 */
+		if (e == ECONNRESET) {
+			*err = e;
+			return (s);
+		}
 		if (e != 0)
 			goto fail;
 	}
@@ -1578,6 +1586,10 @@ cmd_client(void)
 	if ((fd = connect_to(opts.connect, opts.source, 0, &err)) == -1)
 		return (1);
 	sess_init(&s, fd, ROLE_CLIENT);
+	if (err == ECONNRESET) {
+		s.rend = END_RESET;
+		s.rerrno = err;
+	}
 	if (sess_run(&s) == -1) {
 		if (s.fd != -1)
 			close(s.fd);

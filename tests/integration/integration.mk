@@ -7,7 +7,11 @@ tests_integration_fwtest_CFLAGS = $(AM_CFLAGS) -pthread
 tests_integration_fwtest_LDADD = -lpthread
 
 INTEGRATION_TESTS = \
-	tests/integration/t-bulk.sh
+	tests/integration/t-bulk.sh \
+	tests/integration/t-halfclose.sh \
+	tests/integration/t-reset.sh \
+	tests/integration/t-connect-fail.sh \
+	tests/integration/t-concurrent.sh
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh $(INTEGRATION_TESTS)
