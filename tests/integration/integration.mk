@@ -11,7 +11,10 @@ INTEGRATION_TESTS = \
 	tests/integration/t-halfclose.sh \
 	tests/integration/t-reset.sh \
 	tests/integration/t-connect-fail.sh \
-	tests/integration/t-concurrent.sh
+	tests/integration/t-concurrent.sh \
+	tests/integration/t-reload.sh \
+	tests/integration/t-reload-bad.sh \
+	tests/integration/t-configtest.sh
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh $(INTEGRATION_TESTS)

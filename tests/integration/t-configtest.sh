@@ -1,0 +1,100 @@
+#!/bin/sh
+# fwrelay -t: a good file prints exactly "configuration OK" and exits 0; a
+# file with a syntax error and one with several semantic errors print
+# every error as "file:line: message" on stderr, nothing on stdout, and
+# exit 1.
+. "$(dirname "$0")/lib.sh"
+fw_init configtest
+
+# run_t FILE: stdout, stderr and status of fwrelay -t.
+run_t() {
+	"$FWRELAY" -t -c "$1" >"$T/t.out" 2>"$T/t.err"
+	echo $? >"$T/t.status"
+}
+
+# expect_lines FILE: stderr must hold exactly these lines (any order).
+expect_lines() {
+	sort "$T/t.err" >"$T/got"
+	sort >"$T/want"
+	diff -u "$T/want" "$T/got" >&2 || fail "$1: stderr is not as expected"
+}
+
+cat >"$T/good.conf" <<CONF
+event_log = "$T/events.json";
+log_level = "debug";
+shutdown_timeout = 5.0;
+relays = (
+  { name = "demo";
+    listen = "127.0.0.1:10102";
+    target = "127.0.0.1:20102";
+    timeouts = { connect = 10.0; idle = 600.0; };
+    max_connections = 10000;
+    buffer_size = 65536; },
+  { name = "v6";
+    listen = "[::1]:10103";
+    target = "[::1]:20103"; }
+);
+CONF
+run_t "$T/good.conf"
+[ "$(cat "$T/t.status")" = 0 ] || fail "good file: exit $(cat "$T/t.status"): $(cat "$T/t.err")"
+[ "$(cat "$T/t.out")" = "configuration OK" ] ||
+    fail "good file: stdout is \"$(cat "$T/t.out")\""
+[ -s "$T/t.err" ] && fail "good file: stderr: $(cat "$T/t.err")"
+[ -e "$T/events.json" ] && fail "-t created the event log"
+ok "good file: \"configuration OK\", exit 0, nothing else"
+
+cat >"$T/syntax.conf" <<CONF
+event_log = "$T/events.json";
+log_level = "info";
+shutdown_timeout = = 2.0;
+relays = (
+  { name = "demo";
+    listen = "127.0.0.1:10000";
+    target = "127.0.0.1:10001"; }
+);
+CONF
+run_t "$T/syntax.conf"
+[ "$(cat "$T/t.status")" = 1 ] || fail "syntax error: exit $(cat "$T/t.status")"
+[ -s "$T/t.out" ] && fail "syntax error: stdout: $(cat "$T/t.out")"
+expect_lines "syntax error" <<EOF
+$T/syntax.conf:3: syntax error
+EOF
+ok "syntax error: \"$T/syntax.conf:3: syntax error\", exit 1"
+
+cat >"$T/semantic.conf" <<CONF
+event_log = "$T/events.json";
+log_level = "loud";
+shutdown_timeout = 2.0;
+relays = (
+  { name = "demo";
+    listen = "127.0.0.1:99999";
+    target = "127.0.0.1:10001"; },
+  { name = "small";
+    listen = "127.0.0.1:10002";
+    target = "127.0.0.1:10003";
+    buffer_size = 10;
+    timeouts = { connect = -1.0; }; },
+  { name = "demo";
+    listen = "127.0.0.1:10004";
+    target = "nowhere"; }
+);
+CONF
+run_t "$T/semantic.conf"
+[ "$(cat "$T/t.status")" = 1 ] || fail "semantic errors: exit $(cat "$T/t.status")"
+[ -s "$T/t.out" ] && fail "semantic errors: stdout: $(cat "$T/t.out")"
+S=$T/semantic.conf
+expect_lines "semantic errors" <<EOF
+$S:2: 'log_level' must be "error", "warning", "info" or "debug", not "loud"
+$S:6: bad address '127.0.0.1:99999': port 99999 out of range 1-65535
+$S:11: 'buffer_size' 10 out of range 1024-67108864
+$S:12: negative timeout 'connect'
+$S:13: duplicate relay name 'demo' (first at line 5)
+$S:15: bad address 'nowhere': not a numeric address (host names are not resolved)
+EOF
+ok "semantic errors: all six reported at their lines, exit 1"
+
+run_t "$T/missing.conf"
+[ "$(cat "$T/t.status")" = 1 ] || fail "missing file: exit $(cat "$T/t.status")"
+grep -q "^$T/missing.conf: " "$T/t.err" ||
+    fail "missing file: stderr: $(cat "$T/t.err")"
+ok "missing file: \"$(cat "$T/t.err")\", exit 1"
