@@ -14,7 +14,13 @@ INTEGRATION_TESTS = \
 	tests/integration/t-concurrent.sh \
 	tests/integration/t-reload.sh \
 	tests/integration/t-reload-bad.sh \
-	tests/integration/t-configtest.sh
+	tests/integration/t-configtest.sh \
+	tests/integration/t-drain.sh \
+	tests/integration/t-limit.sh \
+	tests/integration/t-ipv6.sh \
+	tests/integration/t-idle.sh \
+	tests/integration/t-logrotate.sh \
+	tests/integration/t-valgrind.sh
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh $(INTEGRATION_TESTS)

@@ -1,2 +1,0 @@
-/* Placeholder translation unit until the decoders land; replaced by them. */
-int proto_placeholder_unused;
