@@ -1,0 +1,78 @@
+#!/bin/sh
+# (c) Interception: site1 dials 198.51.100.20 directly; fw (ip_forward 0)
+# diverts TCP to ports 102 and 103 arriving from site1 with TPROXY to
+# fwrelay's listener (intercept = true: IP_TRANSPARENT on the listener),
+# whose target "original" is the destination the client asked for.
+# - 102: the client believes it is connected to 198.51.100.20:102 (its
+#   socket's peer), the server there sees the client's own address (source
+#   transparent), and the accept/allow events carry the original
+#   destination as "to".
+# - 103: the policy's to/port match the original destination: a deny for
+#   port 103 resets the client, and the server on 103 never sees a
+#   connection.
+# - 104 is not diverted: with forwarding off it gets nowhere (times out),
+#   so what reached 102 went through fwrelay.
+. "$(dirname "$0")/netns-lib.sh"
+nt_init intercept ic
+
+nt_server site2 srv102 198.51.100.20:102 --count 1 peer echo close
+srv102=$SRV_PID
+nt_server site2 srv103 198.51.100.20:103 --count 1 touch:"$T/got103" close
+nt_server site2 srv104 198.51.100.20:104 --count 1 touch:"$T/got104" close
+"$TOPO" tproxy "$NT_SUFFIX" 102 103 to 10102 >"$T/tproxy.out" 2>&1 ||
+    fail "TPROXY rule: $(cat "$T/tproxy.out")"
+
+cat >"$CONF" <<EOF
+event_log = "$EVLOG";
+log_level = "info";
+shutdown_timeout = 2.0;
+relays = (
+  { name = "icpt";
+    listen = "192.0.2.1:10102";
+    intercept = true;
+    target = "original";
+    source = "transparent";
+    policy = (
+      { action = "allow"; from = "192.0.2.0/24"; to = "198.51.100.20/32";
+        port = 102; },						// I0
+      { action = "deny"; to = "198.51.100.20/32"; port = 103;
+        deny = "reset"; }					// I1
+    );
+  }
+);
+EOF
+FW_NRELAYS=1
+fw_start
+
+nt_client site1 c102 --connect 198.51.100.20:102 \
+    peer:192.0.2.10 ping:3 shut eof close
+c=$(nt_local "$T/c102.out") remote=$(nt_remote "$T/c102.out")
+[ "$remote" = 198.51.100.20:102 ] ||
+    fail "the client's socket is connected to $remote, not 198.51.100.20:102"
+ok "102: client $c connected to $remote as if direct; the server saw $(nt_seen "$T/c102.out")"
+fw_expect_exit "$srv102" 5 "the server on 102"
+ev_assert "102: accepted, allowed by rule 0 to the original destination" \
+    "one('accept', 'relay=icpt', 'client=$c') and
+     one('allow', 'client=$c', 'rule=0', 'to=198.51.100.20:102') and
+     one('connect', 'client=$c', 'target=198.51.100.20:102',
+     'source~^192[.]0[.]2[.]10:')"
+
+nt_client site1 c103 --connect 198.51.100.20:103 reset:3
+c=$(nt_local "$T/c103.out")
+ev_wait 5 close 1 "client=$c" || fail "103: close event"
+ev_assert "103: denied by rule 1 on the original destination port" \
+    "one('deny', 'client=$c', 'rule=1', 'style=reset',
+     'to=198.51.100.20:103') and not sel('connect', 'client=$c')"
+[ ! -e "$T/got103" ] || fail "the server on 103 got a connection"
+ok "103: the client was reset, the server on 103 saw nothing"
+
+if ip netns exec "site1-$NT_SUFFIX" "$FWTEST" client --timeout 1 \
+    --connect 198.51.100.20:104 close >"$T/c104.out" 2>"$T/c104.err"; then
+	fail "104 (not diverted) was reachable: fw forwards?"
+fi
+grep -q "timed out" "$T/c104.err" || fail "104: $(cat "$T/c104.err")"
+[ ! -e "$T/got104" ] || fail "the server on 104 got a connection"
+ok "104, not diverted: connect timed out, fw does not forward"
+
+ev_wait 5 close 2 || fail "close events"
+nt_finish
