@@ -1,0 +1,225 @@
+/*
+ * Unit tests for src/eventlog.c: timestamps, escaping of odd bytes in
+ * strings, level filtering, observers, one line per event and reopen.
+ */
+#include <sys/time.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fwrelay.h"
+
+static char	 tmpl[64];
+
+static char *
+read_file(const char *path)
+{
+	FILE	*fp;
+	char	*buf;
+	long	 n;
+
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = calloc(1, n + 1);
+	ck_assert_int_eq(fread(buf, 1, n, fp), n);
+	fclose(fp);
+	return (buf);
+}
+
+static void
+setup(void)
+{
+	int	 fd;
+
+	snprintf(tmpl, sizeof(tmpl), "/tmp/check_eventlog.XXXXXX");
+	ck_assert_int_ne(fd = mkstemp(tmpl), -1);
+	close(fd);
+}
+
+static void
+teardown(void)
+{
+	eventlog_close();
+	unlink(tmpl);
+}
+
+START_TEST(test_timestamp)
+{
+	struct timeval	 tv = { 1795992601, 7 };	/* 2026-11-30T... */
+	char		 buf[40];
+
+	eventlog_timestamp(&tv, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2026-11-29T22:50:01.000007Z");
+	tv.tv_sec = 0;
+	tv.tv_usec = 999999;
+	ck_assert_str_eq(eventlog_timestamp(&tv, buf, sizeof(buf)),
+	    "1970-01-01T00:00:00.999999Z");
+}
+END_TEST
+
+START_TEST(test_escaping)
+{
+	json_t	*ev;
+	char	*line;
+
+	ev = json_object();
+	eventlog_str(ev, "quote", "a\"b\\c");
+	eventlog_str(ev, "ctl", "x\ny\tz\001");
+	eventlog_str(ev, "bad", "ok\xff\xfe!");
+	eventlog_str(ev, "trunc", "\xc3");
+	eventlog_str(ev, "utf8", "caf\xc3\xa9");
+	eventlog_str(ev, "overlong", "\xc0\xaf");
+	line = eventlog_encode(ev);
+	ck_assert_str_eq(line, "{\"quote\":\"a\\\"b\\\\c\","
+	    "\"ctl\":\"x\\ny\\tz\\u0001\",\"bad\":\"ok\\\\xff\\\\xfe!\","
+	    "\"trunc\":\"\\\\xc3\",\"utf8\":\"caf\\u00E9\","
+	    "\"overlong\":\"\\\\xc0\\\\xaf\"}");
+	free(line);
+	json_decref(ev);
+}
+END_TEST
+
+START_TEST(test_addr)
+{
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+	json_t			*ev = json_object();
+	char			*line;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(102);
+	inet_pton(AF_INET, "127.1.0.10", &sin.sin_addr);
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(135);
+	inet_pton(AF_INET6, "::1", &sin6.sin6_addr);
+	eventlog_addr(ev, "client", (struct sockaddr *)&sin);
+	eventlog_addr(ev, "target", (struct sockaddr *)&sin6);
+	line = eventlog_encode(ev);
+	ck_assert_str_eq(line,
+	    "{\"client\":\"127.1.0.10:102\",\"target\":\"[::1]:135\"}");
+	free(line);
+	json_decref(ev);
+}
+END_TEST
+
+START_TEST(test_lines_and_levels)
+{
+	json_t	*ev;
+	char	*text, *p;
+	int	 lines = 0;
+
+	ck_assert_int_eq(eventlog_open(tmpl, LOG_LEVEL_INFO), 0);
+	ev = eventlog_new("accept");
+	ck_assert_ptr_nonnull(ev);
+	eventlog_str(ev, "relay", "r\n1");
+	eventlog_int(ev, "conn", 42);
+	eventlog_emit(ev);
+	/* Debug is filtered at info, and nobody observes: no object. */
+	ck_assert_ptr_null(eventlog_new_level(LOG_LEVEL_DEBUG, "rpc_call"));
+	eventlog_emit(NULL);
+	eventlog_emit(eventlog_new_level(LOG_LEVEL_ERROR, "stop"));
+	text = read_file(tmpl);
+	for (p = text; *p != '\0'; p++)
+		if (*p == '\n')
+			lines++;
+	ck_assert_int_eq(lines, 2);
+	ck_assert_ptr_nonnull(strstr(text, "\"event\":\"accept\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"relay\":\"r\\n1\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"conn\":42"));
+	ck_assert_ptr_nonnull(strstr(text, "\"event\":\"stop\""));
+	ck_assert_ptr_null(strstr(text, "_quiet"));
+	ck_assert(strncmp(text, "{\"ts\":\"", 7) == 0);
+	free(text);
+}
+END_TEST
+
+static int	observed;
+
+static void
+observer(json_t *ev, void *arg)
+{
+	const char	*name = json_string_value(json_object_get(ev, "event"));
+
+	if (name != NULL && strcmp(name, arg) == 0)
+		observed++;
+}
+
+START_TEST(test_observer_sees_filtered)
+{
+	char	*text;
+
+	ck_assert_int_eq(eventlog_open(tmpl, LOG_LEVEL_WARNING), 0);
+	eventlog_observe(observer, "close");
+	/* Filtered from the file, but counters still see it. */
+	eventlog_emit(eventlog_new("close"));
+	ck_assert_int_eq(observed, 1);
+	text = read_file(tmpl);
+	ck_assert_str_eq(text, "");
+	free(text);
+}
+END_TEST
+
+START_TEST(test_reopen)
+{
+	char	 moved[80], *text;
+
+	ck_assert_int_eq(eventlog_open(tmpl, LOG_LEVEL_INFO), 0);
+	eventlog_emit(eventlog_new("one"));
+	snprintf(moved, sizeof(moved), "%s.1", tmpl);
+	ck_assert_int_eq(rename(tmpl, moved), 0);
+	eventlog_emit(eventlog_new("two"));	/* still the old file */
+	ck_assert_int_eq(eventlog_reopen(), 0);
+	eventlog_emit(eventlog_new("three"));
+	text = read_file(moved);
+	ck_assert_ptr_nonnull(strstr(text, "\"one\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"two\""));
+	ck_assert_ptr_null(strstr(text, "\"three\""));
+	free(text);
+	text = read_file(tmpl);
+	ck_assert_ptr_nonnull(strstr(text, "\"three\""));
+	free(text);
+	unlink(moved);
+}
+END_TEST
+
+static Suite *
+eventlog_suite(void)
+{
+	Suite	*s = suite_create("eventlog");
+	TCase	*tc;
+
+	tc = tcase_create("encoding");
+	tcase_add_test(tc, test_timestamp);
+	tcase_add_test(tc, test_escaping);
+	tcase_add_test(tc, test_addr);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("file");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_lines_and_levels);
+	tcase_add_test(tc, test_observer_sees_filtered);
+	tcase_add_test(tc, test_reopen);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(eventlog_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}
