@@ -41,6 +41,7 @@
 #define FWTEST_LINE_MAX		256
 #define FWTEST_MAX_SOURCES	64
 #define FWTEST_INFLIGHT		128	/* concurrent handshakes at once */
+#define FWTEST_STALL		0.5	/* flood: unwritable this long = blocked */
 
 #define KEY_UP		0x75702d6677746573ULL	/* client -> server */
 #define KEY_DOWN	0x646f776e66777465ULL	/* server -> client */
@@ -61,7 +62,7 @@ enum step_type {
 	ST_SEND, ST_RECV, ST_SENDN, ST_RECVN, ST_BULK, ST_SINK, ST_ECHO,
 	ST_EOF, ST_RESET, ST_END, ST_SILENCE, ST_SHUT, ST_RST, ST_CLOSE,
 	ST_SLEEP, ST_PEER, ST_TOUCH, ST_WAITFILE, ST_PING, ST_HOLD,
-	ST_HOLDUNTIL, ST_HOLDCUT
+	ST_HOLDUNTIL, ST_HOLDCUT, ST_FLOOD
 };
 
 enum arg_kind {
@@ -107,6 +108,8 @@ static const struct step_def step_defs[] = {
 	{ "hold-until", ST_HOLDUNTIL, ARG_PATH, "ping until FILE exists" },
 	{ "hold-cut", ST_HOLDCUT, ARG_TIME, "ping until the peer cuts the "
 	    "connection, within T seconds" },
+	{ "flood", ST_FLOOD, ARG_SIZE, "send our pattern while the peer does "
+	    "not read; fail unless writing blocks before N bytes" },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -1152,6 +1155,40 @@ step_run(struct sess *s, const struct step *st)
 		}
 		printf("%s: hold: %d echoes in %.3f s\n", s->label, seq - 1,
 		    mono() - t0);
+		break;
+	case ST_FLOOD:
+		/* Back-pressure: a peer that does not read must stop us. */
+		for (left = st->n; left > 0; left -= (uint64_t)n) {
+			len = left < FWTEST_CHUNK ? (size_t)left : FWTEST_CHUNK;
+			pattern_fill(s->txkey, s->txpos, buf, len);
+			while ((n = send(s->fd, buf, len, MSG_NOSIGNAL)) == -1 &&
+			    (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR))
+				if (wait_io(s->fd, POLLOUT, mono() + FWTEST_STALL)
+				    == 0)
+					break;
+			if (n == -1 && (errno == EAGAIN ||
+			    errno == EWOULDBLOCK))
+				break;
+			if (n == -1) {
+				sfail(s, "write failed after %llu bytes: %s",
+				    (unsigned long long)(st->n - left),
+				    strerror(errno));
+				goto fail;
+			}
+			h = fnv1a(h, buf, (size_t)n);
+			s->txpos += (uint64_t)n;
+		}
+		printf("%s: flood: sent=%llu sent_fnv=%016llx blocked=%s "
+		    "seconds=%.3f\n", s->label, (unsigned long long)
+		    (st->n - left), (unsigned long long)h, left > 0 ? "yes" :
+		    "no", mono() - t0);
+		if (left == 0) {
+			sfail(s, "no back-pressure: all %llu bytes were taken "
+			    "without writing ever blocking for %.1f s",
+			    (unsigned long long)st->n, FWTEST_STALL);
+			goto fail;
+		}
 		break;
 	case ST_HOLDCUT:
 		until = t0 + st->t;

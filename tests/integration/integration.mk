@@ -11,6 +11,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t-halfclose.sh \
 	tests/integration/t-reset.sh \
 	tests/integration/t-connect-fail.sh \
+	tests/integration/t-backpressure.sh \
 	tests/integration/t-concurrent.sh \
 	tests/integration/t-reload.sh \
 	tests/integration/t-reload-bad.sh \

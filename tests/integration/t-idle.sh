@@ -24,10 +24,10 @@ ok "busy connection echoed for 2.5 s past the 1 s idle timeout"
 fw_expect_exit "$srv" 5 "echo server (the relay must close the target side too)"
 
 ev_wait 5 close 2 || fail "close events"
-ev_assert "idle close: by the relay, reason names idle, after 1-2.5 s" "
+ev_assert "idle close: by the relay, reason names idle, after about 1 s (the loop's cached clock may run a few ms ahead)" "
     [e for e in sel('close') if e['closed_by'] == 'relay'][0]['reason']
         .find('idle') >= 0 and
-    1000 <= [e for e in sel('close') if e['closed_by'] == 'relay'][0]
+    950 <= [e for e in sel('close') if e['closed_by'] == 'relay'][0]
         ['duration_ms'] < 2500 and
     len([e for e in sel('close') if e['closed_by'] == 'client' and
          e['duration_ms'] >= 2500]) == 1"
