@@ -37,3 +37,49 @@ bh_line() {
 bh_local() {
 	sed -n 's/^client \([^ ]*\)->.*/\1/p' "$1" | head -n 1
 }
+
+# A private network namespace with only lo, so that a scenario can use the
+# fixed addresses and ports of an example configuration without meeting
+# anything else running on this host (root only). bh_ns_up sets BH_NS and
+# extends the cleanup; bh_ns_server and bh_ns_client are fw_server and
+# fw_client run inside it.
+BH_NS=
+bh_ns_up() {
+	BH_NS=fwex-$$
+	ip netns add "$BH_NS" || fail "ip netns add $BH_NS"
+	trap 'bh_ns_cleanup' EXIT
+	ip -n "$BH_NS" link set lo up || fail "lo up in $BH_NS"
+}
+
+bh_ns_cleanup() {
+	local st=$? pid
+	if [ -n "$BH_NS" ]; then
+		for pid in $(ip netns pids "$BH_NS" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		ip netns del "$BH_NS" 2>/dev/null
+	fi
+	(exit $st)
+	fw_cleanup
+}
+
+bh_ns_server() {	# NAME LISTEN fwtest-server-args...
+	local name=$1 listen=$2
+	shift 2
+	rm -f "$T/$name.ready"
+	fw_bg "$name" ip netns exec "$BH_NS" "$FWTEST" server \
+	    --listen "$listen" --ready-file "$T/$name.ready" "$@"
+	SRV_PID=$BG_PID
+	fw_wait_file "$T/$name.ready" 5 ||
+	    fail "server $name not ready: $(cat "$T/$name.err")"
+}
+
+bh_ns_client() {	# NAME fwtest-client-args...
+	local name=$1
+	shift
+	if ! ip netns exec "$BH_NS" "$FWTEST" client "$@" \
+	    >"$T/$name.out" 2>"$T/$name.err"; then
+		cat "$T/$name.err" >&2
+		fail "client $name"
+	fi
+}

@@ -1,46 +1,33 @@
 #!/bin/sh
-# (c) Interception: site1 dials 198.51.100.20 directly; fw (ip_forward 0)
-# diverts TCP to ports 102 and 103 arriving from site1 with TPROXY to
+# (c) Interception, with conf/examples/intercept.conf as it is (only its
+# event_log changed): site1 dials 198.51.100.20 directly; fw (ip_forward 0)
+# diverts TCP to ports 102, 135 and 103 arriving from site1 with TPROXY to
 # fwrelay's listener (intercept = true: IP_TRANSPARENT on the listener),
 # whose target "original" is the destination the client asked for.
-# - 102: the client believes it is connected to 198.51.100.20:102 (its
-#   socket's peer), the server there sees the client's own address (source
-#   transparent), and the accept/allow events carry the original
-#   destination as "to".
-# - 103: the policy's to/port match the original destination: a deny for
-#   port 103 resets the client, and the server on 103 never sees a
-#   connection.
+# - 102 and 135: the client believes it is connected to 198.51.100.20:PORT
+#   (its socket's peer), the server there sees the client's own address
+#   (source transparent), and the allow events carry the original
+#   destination as "to": the example's rules 0 and 1 match on to =
+#   198.51.100.20/32 and port 102 / 135, neither of which is the listener's.
+# - 103: no rule allows that original port: the default deny resets the
+#   client, and the server on 103 never sees a connection.
 # - 104 is not diverted: with forwarding off it gets nowhere (times out),
-#   so what reached 102 went through fwrelay.
+#   so what reached 102 and 135 went through fwrelay.
 . "$(dirname "$0")/netns-lib.sh"
-nt_init intercept ic
+nt_init intercept ic --hosts
 
 nt_server site2 srv102 198.51.100.20:102 --count 1 peer echo close
 srv102=$SRV_PID
+nt_server site2 srv135 198.51.100.20:135 --count 1 peer echo close
+srv135=$SRV_PID
 nt_server site2 srv103 198.51.100.20:103 --count 1 touch:"$T/got103" close
 nt_server site2 srv104 198.51.100.20:104 --count 1 touch:"$T/got104" close
-"$TOPO" tproxy "$NT_SUFFIX" 102 103 to 10102 >"$T/tproxy.out" 2>&1 ||
+"$TOPO" tproxy "$NT_SUFFIX" 102 135 103 to 10102 >"$T/tproxy.out" 2>&1 ||
     fail "TPROXY rule: $(cat "$T/tproxy.out")"
 
-cat >"$CONF" <<EOF
-event_log = "$EVLOG";
-log_level = "info";
-shutdown_timeout = 2.0;
-relays = (
-  { name = "icpt";
-    listen = "192.0.2.1:10102";
-    intercept = true;
-    target = "original";
-    source = "transparent";
-    policy = (
-      { action = "allow"; from = "192.0.2.0/24"; to = "198.51.100.20/32";
-        port = 102; },						// I0
-      { action = "deny"; to = "198.51.100.20/32"; port = 103;
-        deny = "reset"; }					// I1
-    );
-  }
-);
-EOF
+sed "s|^event_log = .*|event_log = \"$EVLOG\";|" \
+    "$top_srcdir/conf/examples/intercept.conf" >"$CONF"
+grep -q "^event_log = \"$EVLOG\";" "$CONF" || fail "no event_log line"
 FW_NRELAYS=1
 fw_start
 
@@ -52,16 +39,28 @@ c=$(nt_local "$T/c102.out") remote=$(nt_remote "$T/c102.out")
 ok "102: client $c connected to $remote as if direct; the server saw $(nt_seen "$T/c102.out")"
 fw_expect_exit "$srv102" 5 "the server on 102"
 ev_assert "102: accepted, allowed by rule 0 to the original destination" \
-    "one('accept', 'relay=icpt', 'client=$c') and
+    "one('accept', 'relay=local-tunnel', 'client=$c') and
      one('allow', 'client=$c', 'rule=0', 'to=198.51.100.20:102') and
      one('connect', 'client=$c', 'target=198.51.100.20:102',
      'source~^192[.]0[.]2[.]10:')"
 
+nt_client site1 c135 --source 192.0.2.11 --connect 198.51.100.20:135 \
+    peer:192.0.2.11 ping:3 shut eof close
+c=$(nt_local "$T/c135.out")
+[ "$(nt_remote "$T/c135.out")" = 198.51.100.20:135 ] ||
+    fail "the client's socket is connected to $(nt_remote "$T/c135.out")"
+fw_expect_exit "$srv135" 5 "the server on 135"
+ev_assert "135: from 192.0.2.11, allowed by rule 1, relayed to :135" \
+    "one('allow', 'client=$c', 'rule=1', 'to=198.51.100.20:135') and
+     one('connect', 'client=$c', 'target=198.51.100.20:135',
+     'source~^192[.]0[.]2[.]11:')"
+ok "135: the server saw $(nt_seen "$T/c135.out")"
+
 nt_client site1 c103 --connect 198.51.100.20:103 reset:3
 c=$(nt_local "$T/c103.out")
 ev_wait 5 close 1 "client=$c" || fail "103: close event"
-ev_assert "103: denied by rule 1 on the original destination port" \
-    "one('deny', 'client=$c', 'rule=1', 'style=reset',
+ev_assert "103: no rule allows the original port: default deny (reset)" \
+    "one('deny', 'client=$c', 'rule=-1', 'style=reset',
      'to=198.51.100.20:103') and not sel('connect', 'client=$c')"
 [ ! -e "$T/got103" ] || fail "the server on 103 got a connection"
 ok "103: the client was reset, the server on 103 saw nothing"
@@ -74,5 +73,5 @@ grep -q "timed out" "$T/c104.err" || fail "104: $(cat "$T/c104.err")"
 [ ! -e "$T/got104" ] || fail "the server on 104 got a connection"
 ok "104, not diverted: connect timed out, fw does not forward"
 
-ev_wait 5 close 2 || fail "close events"
+ev_wait 5 close 3 || fail "close events"
 nt_finish
