@@ -284,6 +284,11 @@ conn_connected(int s, short what, void *arg)
 		conn_close(c, "relay", "out of memory");
 		return;
 	}
+	if (fault_conn_init(c) == -1) {
+		c->c_flags |= CONN_RESET;
+		conn_close(c, "relay", "fault setup failed");
+		return;
+	}
 	if (relay_start(c) == -1)
 		return;
 	conn_touch(c);
@@ -507,6 +512,8 @@ conn_close(struct conn *c, const char *closed_by, const char *reason)
 	}
 	if (c->c_insp != NULL && c->c_insp->close != NULL)
 		c->c_insp->close(c);
+	if (c->c_faults != NULL)
+		fault_conn_free(c);
 
 	rst = (c->c_flags & CONN_RESET) != 0;
 	conn_side_reset(&c->c_client, (c->c_flags & CONN_DROPPED) ? 2 : rst);

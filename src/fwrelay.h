@@ -365,6 +365,7 @@ struct conn {
 	const char		*c_closed_by;
 	char			 c_reason[128];
 	void			*c_pinhole;	/* pinhole this conn came through */
+	void			*c_faults;	/* fault.c state, or NULL */
 	TAILQ_ENTRY(conn)	 c_entry;
 };
 TAILQ_HEAD(conn_list, conn);
@@ -412,6 +413,8 @@ struct relay {
 	unsigned int		 rl_nconns;
 	struct relay_stats	 rl_stats;
 	int			 rl_removed;	/* gone from the config: drains */
+	void			*rl_faults;	/* fault.c: faults added at run time */
+	void			*rl_pinholes;	/* pinhole.c */
 	TAILQ_ENTRY(relay)	 rl_entry;
 };
 TAILQ_HEAD(relay_list, relay);
@@ -426,6 +429,8 @@ struct fwrelay {
 	int			 sc_stopping;
 	int			 sc_accept_paused;
 	struct event		*sc_accept_retry;
+	const char		*sc_conffile;
+	void			*sc_control;	/* control.c */
 };
 extern struct fwrelay *env;
 
@@ -433,8 +438,10 @@ extern struct fwrelay *env;
 int		 relay_init(struct fwrelay *);
 /* Apply a checked configuration: add, keep or remove relays. */
 int		 relay_apply(struct fwrelay *, struct fwrelay_conf *,
-		    char **);
+		    struct config_errors *);
 struct relay	*relay_find(struct fwrelay *, const char *);
+int		 relay_check_conf(struct fwrelay_conf *, struct config_errors *);
+int		 relay_reload(struct fwrelay *, json_t **);
 void		 relay_stop_accepting(struct fwrelay *);
 void		 relay_close_all(struct fwrelay *, const char *);
 void		 relay_free(struct relay *);
@@ -443,6 +450,14 @@ void		 relay_conf_unref(struct relay_conf *);
 /* Start moving bytes on a connected conn. */
 int		 relay_start(struct conn *);
 void		 relay_read(int, short, void *);
+/*
+ * Pass bytes read from cs on towards its peer: through the inspector when
+ * there is one, then queued or written. 0, or -1 when the conn was closed.
+ */
+int		 relay_forward(struct conn_side *, const uint8_t *, size_t);
+/* Stop or resume reading from cs (flow control held by someone else). */
+void		 relay_pause(struct conn_side *);
+void		 relay_resume(struct conn_side *);
 void		 relay_write(int, short, void *);
 /* Forward what the inspector released; used after a held PDU completes. */
 void		 relay_flush(struct conn_side *);
@@ -480,6 +495,17 @@ int		 source_connect(const struct relay_conf *,
 /* Check at start and on -t what each mode needs; plain-words warnings. */
 int		 source_check(const struct relay_conf *, struct config_errors *,
 		    const char *);
+
+/* fault.c: faults act on bytes between reading and forwarding. */
+/* Choose the faults for a new connection. -1: out of memory. */
+int		 fault_conn_init(struct conn *);
+/*
+ * Bytes read from cs. Returns 0: pass them on unchanged; 1: the fault
+ * took them (it forwards later with relay_forward(), or never); -1: the
+ * connection was closed.
+ */
+int		 fault_data(struct conn_side *, const uint8_t *, size_t);
+void		 fault_conn_free(struct conn *);
 
 /* inspect.c */
 const struct inspector *inspector_lookup(enum protocol);

@@ -30,7 +30,6 @@ static const char	*pidfile;
 static struct event	*drain_timer;
 
 static void	usage(void) __attribute__((noreturn));
-static int	check_conf(struct fwrelay_conf *, struct config_errors *);
 static void	print_errors(struct config_errors *);
 static void	main_sighup(int, short, void *);
 static void	main_sigterm(int, short, void *);
@@ -44,19 +43,6 @@ usage(void)
 {
 	fprintf(stderr, "usage: fwrelay [-ftvV] [-c file] [-p pidfile]\n");
 	exit(1);
-}
-
-/* Checks beyond the file itself: what each source mode needs here. */
-static int
-check_conf(struct fwrelay_conf *conf, struct config_errors *errs)
-{
-	struct relay_conf	*rc;
-	int			 ret = 0;
-
-	TAILQ_FOREACH(rc, &conf->relays, rc_entry)
-		if (source_check(rc, errs, conf->file) == -1)
-			ret = -1;
-	return (ret);
 }
 
 static void
@@ -86,64 +72,16 @@ main_event_start(void)
 	eventlog_emit(ev);
 }
 
-/* Parse fresh, check everything, swap only on success. */
+/* SIGHUP: parse fresh, check everything, swap only on success. */
 static void
 main_sighup(int sig, short what, void *arg)
 {
-	struct fwrelay		*sc = &fwrelay_env;
-	struct fwrelay_conf	*conf;
-	struct config_errors	 errs = { NULL, 0 };
-	json_t			*ev, *list;
-	char			*cause = NULL;
-	size_t			 i;
+	struct fwrelay	*sc = &fwrelay_env;
 
 	if (sc->sc_stopping)
 		return;
 	log_info("reloading %s", conffile);
-	conf = config_load(conffile, &errs);
-	if (conf != NULL && check_conf(conf, &errs) == -1) {
-		config_free(conf);
-		conf = NULL;
-	}
-	if (conf != NULL && strcmp(conf->event_log,
-	    sc->sc_conf->event_log) != 0 &&
-	    eventlog_open(conf->event_log, conf->log_level) == -1) {
-		config_errors_add(&errs, conffile, 0, "cannot open event_log "
-		    "'%s': %s", conf->event_log, strerror(errno));
-		config_free(conf);
-		conf = NULL;
-	}
-	if (conf != NULL && relay_apply(sc, conf, &cause) == -1) {
-		config_errors_add(&errs, conffile, 0, "%s",
-		    cause != NULL ? cause : "cannot apply");
-		free(cause);
-		config_free(conf);
-		conf = NULL;
-	}
-	if (conf == NULL) {
-		for (i = 0; i < errs.n; i++)
-			log_warnx("reload: %s", errs.msgs[i]);
-		if ((ev = eventlog_new_level(LOG_LEVEL_ERROR, "reload")) != NULL) {
-			eventlog_str(ev, "result", "failed");
-			list = json_array();
-			for (i = 0; i < errs.n; i++)
-				json_array_append_new(list,
-				    json_string(errs.msgs[i]));
-			json_object_set_new(ev, "errors", list);
-			eventlog_emit(ev);
-		}
-		config_errors_clear(&errs);
-		return;
-	}
-	eventlog_set_level(conf->log_level);
-	config_free(sc->sc_conf);
-	sc->sc_conf = conf;
-	if ((ev = eventlog_new_level(LOG_LEVEL_ERROR, "reload")) != NULL) {
-		eventlog_str(ev, "result", "ok");
-		eventlog_int(ev, "relays", (long long)conf->nrelays);
-		eventlog_emit(ev);
-	}
-	config_errors_clear(&errs);
+	relay_reload(sc, NULL);
 }
 
 /* Stop accepting, let connections drain, then close the rest. */
@@ -220,7 +158,6 @@ main(int argc, char *argv[])
 	struct fwrelay_conf	*conf;
 	struct config_errors	 errs = { NULL, 0 };
 	struct event		*sigs[5];
-	char			*cause = NULL;
 	FILE			*fp;
 	int			 ch, foreground = 0, checkonly = 0;
 	int			 verbose = 0, i;
@@ -254,7 +191,7 @@ main(int argc, char *argv[])
 
 	log_init(1, verbose);
 	conf = config_load(conffile, &errs);
-	if (conf != NULL && check_conf(conf, &errs) == -1) {
+	if (conf != NULL && relay_check_conf(conf, &errs) == -1) {
 		config_free(conf);
 		conf = NULL;
 	}
@@ -287,9 +224,12 @@ main(int argc, char *argv[])
 		fatalx("cannot create the event base");
 	relay_init(sc);
 	sc->sc_conf = conf;
+	sc->sc_conffile = conffile;
 	main_event_start();
-	if (relay_apply(sc, conf, &cause) == -1)
-		fatalx("%s", cause != NULL ? cause : "cannot start relays");
+	if (relay_apply(sc, conf, &errs) == -1) {
+		print_errors(&errs);
+		fatalx("cannot start relays");
+	}
 
 	sigs[0] = evsignal_new(sc->sc_base, SIGHUP, main_sighup, NULL);
 	sigs[1] = evsignal_new(sc->sc_base, SIGTERM, main_sigterm, NULL);

@@ -126,15 +126,17 @@ relay_listen_overlaps(const struct relay_conf *a, const struct relay_conf *b)
  * relay and relay_conf they started with.
  */
 int
-relay_apply(struct fwrelay *sc, struct fwrelay_conf *conf, char **cause)
+relay_apply(struct fwrelay *sc, struct fwrelay_conf *conf,
+    struct config_errors *errs)
 {
+	char			*cause = NULL;
 	struct relay_conf	*rc, *copy;
 	struct relay		*rl, *next, *old, **fresh;
 	struct relay_listener	*rls;
 	size_t			 n = 0, i;
 
 	if ((fresh = calloc(conf->nrelays + 1, sizeof(*fresh))) == NULL) {
-		*cause = strdup("out of memory");
+		config_errors_add(errs, conf->file, 0, "out of memory");
 		return (-1);
 	}
 	TAILQ_FOREACH(rc, &conf->relays, rc_entry) {
@@ -142,7 +144,8 @@ relay_apply(struct fwrelay *sc, struct fwrelay_conf *conf, char **cause)
 		    (fresh[n] = relay_new(copy)) == NULL) {
 			if (copy != NULL)
 				relay_conf_free(copy);
-			*cause = strdup("out of memory");
+			config_errors_add(errs, conf->file, rc->line,
+			    "out of memory");
 			goto fail;
 		}
 		copy->refcnt = 1;
@@ -155,8 +158,13 @@ relay_apply(struct fwrelay *sc, struct fwrelay_conf *conf, char **cause)
 			if (!rl->rl_removed &&
 			    relay_listen_overlaps(rl->rl_conf, rc))
 				listener_close(rl);
-		if (listener_open(fresh[n - 1], cause) == -1)
+		if (listener_open(fresh[n - 1], &cause) == -1) {
+			config_errors_add(errs, conf->file, rc->line,
+			    "relay '%s': %s", rc->name, cause != NULL ? cause :
+			    "cannot listen");
+			free(cause);
 			goto fail;
+		}
 	}
 
 	/* Commit. */
@@ -205,6 +213,78 @@ relay_apply(struct fwrelay *sc, struct fwrelay_conf *conf, char **cause)
 		free(why);
 	}
 	return (-1);
+}
+
+/* Checks beyond the file itself: what each source mode needs here. */
+int
+relay_check_conf(struct fwrelay_conf *conf, struct config_errors *errs)
+{
+	struct relay_conf	*rc;
+	int			 ret = 0;
+
+	TAILQ_FOREACH(rc, &conf->relays, rc_entry)
+		if (source_check(rc, errs, conf->file) == -1)
+			ret = -1;
+	return (ret);
+}
+
+/*
+ * Load the configuration file again and apply it, or keep everything as it
+ * is. Emits the reload event. Returns 0 on success; on failure -1, and the
+ * errors are handed to the caller in *errors when it asks (a json array).
+ */
+int
+relay_reload(struct fwrelay *sc, json_t **errors)
+{
+	struct fwrelay_conf	*conf;
+	struct config_errors	 errs = { NULL, 0 };
+	json_t			*ev, *list;
+	size_t			 i;
+
+	conf = config_load(sc->sc_conffile, &errs);
+	if (conf != NULL && relay_check_conf(conf, &errs) == -1) {
+		config_free(conf);
+		conf = NULL;
+	}
+	if (conf != NULL && strcmp(conf->event_log,
+	    sc->sc_conf->event_log) != 0 &&
+	    eventlog_open(conf->event_log, conf->log_level) == -1) {
+		config_errors_add(&errs, sc->sc_conffile, 0,
+		    "cannot open event_log '%s': %s", conf->event_log,
+		    strerror(errno));
+		config_free(conf);
+		conf = NULL;
+	}
+	if (conf != NULL && relay_apply(sc, conf, &errs) == -1) {
+		config_free(conf);
+		conf = NULL;
+	}
+	list = json_array();
+	for (i = 0; i < errs.n; i++)
+		json_array_append_new(list, json_string(errs.msgs[i]));
+	if ((ev = eventlog_new_level(LOG_LEVEL_ERROR, "reload")) != NULL) {
+		eventlog_str(ev, "result", conf != NULL ? "ok" : "failed");
+		if (conf != NULL)
+			eventlog_int(ev, "relays", (long long)conf->nrelays);
+		else
+			json_object_set(ev, "errors", list);
+		eventlog_emit(ev);
+	}
+	if (errors != NULL)
+		*errors = list;
+	else
+		json_decref(list);
+	if (conf == NULL) {
+		for (i = 0; i < errs.n; i++)
+			log_warnx("reload: %s", errs.msgs[i]);
+		config_errors_clear(&errs);
+		return (-1);
+	}
+	config_errors_clear(&errs);
+	eventlog_set_level(conf->log_level);
+	config_free(sc->sc_conf);
+	sc->sc_conf = conf;
+	return (0);
 }
 
 /* SIGTERM: no new connections on any relay. */
@@ -298,12 +378,11 @@ relay_read(int fd, short what, void *arg)
 	struct conn_side	*cs = arg, *peer = cs->cs_peer;
 	struct conn		*c = cs->cs_conn;
 	size_t			 room, queued, bufsz = c->c_conf->buffer_size;
-	ssize_t			 n, fwd;
+	ssize_t			 n;
 
 	queued = evbuffer_get_length(peer->cs_out);
 	if (queued >= bufsz) {
-		event_del(cs->cs_rev);
-		cs->cs_paused = 1;
+		relay_pause(cs);
 		return;
 	}
 	room = bufsz - queued;
@@ -322,28 +401,55 @@ relay_read(int fd, short what, void *arg)
 	}
 	cs->cs_bytes += n;
 	event_base_gettimeofday_cached(env->sc_base, &c->c_last);
-
-	if (c->c_insp == NULL) {
-		if (relay_push(peer, relay_buf, n) == -1)
+	if (c->c_faults != NULL) {
+		switch (fault_data(cs, relay_buf, n)) {
+		case -1:
 			return;
-	} else {
-		evbuffer_add(cs->cs_in, relay_buf, n);
-		if ((fwd = c->c_insp->input(cs, cs->cs_in)) == -1) {
-			c->c_flags |= CONN_RESET;
-			conn_close(c, "relay", "inspector");
+		case 1:
 			return;
 		}
-		if (c->c_flags & CONN_DEAD)
-			return;
-		cs->cs_held = evbuffer_get_length(cs->cs_in) - fwd;
-		relay_flush(cs);
-		if (c->c_flags & CONN_DEAD)
-			return;
 	}
-	if (evbuffer_get_length(peer->cs_out) >= bufsz) {
+	if (relay_forward(cs, relay_buf, n) == -1)
+		return;
+	if (evbuffer_get_length(peer->cs_out) >= bufsz)
+		relay_pause(cs);
+}
+
+int
+relay_forward(struct conn_side *cs, const uint8_t *buf, size_t n)
+{
+	struct conn	*c = cs->cs_conn;
+	ssize_t		 fwd;
+
+	if (c->c_insp == NULL)
+		return (relay_push(cs->cs_peer, buf, n));
+	if (evbuffer_add(cs->cs_in, buf, n) == -1 ||
+	    (fwd = c->c_insp->input(cs, cs->cs_in)) == -1) {
+		c->c_flags |= CONN_RESET;
+		conn_close(c, "relay", "inspector");
+		return (-1);
+	}
+	if (c->c_flags & CONN_DEAD)
+		return (-1);
+	cs->cs_held = evbuffer_get_length(cs->cs_in) - fwd;
+	relay_flush(cs);
+	return ((c->c_flags & CONN_DEAD) ? -1 : 0);
+}
+
+void
+relay_pause(struct conn_side *cs)
+{
+	if (cs->cs_rev != NULL)
 		event_del(cs->cs_rev);
-		cs->cs_paused = 1;
-	}
+	cs->cs_paused = 1;
+}
+
+void
+relay_resume(struct conn_side *cs)
+{
+	cs->cs_paused = 0;
+	if (cs->cs_rev != NULL && !cs->cs_eof)
+		event_add(cs->cs_rev, NULL);
 }
 
 /* Forward the inspected bytes of cs that are no longer held. */
@@ -396,11 +502,8 @@ relay_write(int fd, short what, void *arg)
 		}
 	} else
 		event_add(cs->cs_wev, NULL);
-	if (peer->cs_paused && left <= c->c_conf->buffer_size / 2 &&
-	    !peer->cs_eof) {
-		peer->cs_paused = 0;
-		event_add(peer->cs_rev, NULL);
-	}
+	if (peer->cs_paused && left <= c->c_conf->buffer_size / 2)
+		relay_resume(peer);
 }
 
 /* EOF from cs: pass it on once the peer's queue is empty. */
