@@ -523,6 +523,7 @@ unescape(const char *s, size_t *lenp)
 		}
 		s++;
 	}
+	*o = '\0';
 	*lenp = (size_t)(o - out);
 	return (out);
 }
@@ -1528,6 +1529,8 @@ cmd_server(void)
 	close(ls);
 	for (i = 0; i < n; i++)
 		pthread_join(tids[i], NULL);
+	free(tids);
+	pthread_attr_destroy(&attr);
 	printf("server: %d connections, %d failures\n", n, nfailed);
 	return (nfailed > 0 ? 1 : 0);
 }
@@ -2019,6 +2022,7 @@ main(int argc, char *argv[])
 		die("give either --mode or steps, not both");
 	if (nsteps > 0)
 		steps_parse(nsteps, steps);
+	free(steps);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
