@@ -42,9 +42,18 @@ bh_local() {
 # fixed addresses and ports of an example configuration without meeting
 # anything else running on this host (root only). bh_ns_up sets BH_NS and
 # extends the cleanup; bh_ns_server and bh_ns_client are fw_server and
-# fw_client run inside it.
+# fw_client run inside it. bh_ns_up returns 1 (and says why) when this
+# host cannot make one.
 BH_NS=
 bh_ns_up() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "# not root: no private network namespace"
+		return 1
+	fi
+	if ! unshare -n true 2>/dev/null; then
+		echo "# cannot create network namespaces here (unshare -n fails)"
+		return 1
+	fi
 	BH_NS=fwex-$$
 	ip netns add "$BH_NS" || fail "ip netns add $BH_NS"
 	trap 'bh_ns_cleanup' EXIT
