@@ -108,8 +108,8 @@ static const struct step_def step_defs[] = {
 	{ "hold-until", ST_HOLDUNTIL, ARG_PATH, "ping until FILE exists" },
 	{ "hold-cut", ST_HOLDCUT, ARG_TIME, "ping until the peer cuts the "
 	    "connection, within T seconds" },
-	{ "flood", ST_FLOOD, ARG_SIZE, "send our pattern while the peer does "
-	    "not read; fail unless writing blocks before N bytes" },
+	{ "flood", ST_FLOOD, ARG_SIZE, "send to a peer that does not read; "
+	    "fail unless writes block before N" },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -666,7 +666,7 @@ sess_write(struct sess *s, const void *buf, size_t len, double deadline)
 static const char *
 end_str(const struct sess *s)
 {
-	static __thread char	 buf[96];
+	static _Thread_local char buf[96];
 
 	switch (s->rend) {
 	case END_NONE:
