@@ -291,9 +291,14 @@ def alive(pid):
 def validate(path, stopped):
     evs = load(path, strict=True)
     errs = []
-    accepts, closes, seen = {}, {}, set()
+    accepts, closes, last_ts = {}, {}, ''
     for ev in evs:
         where = '%s:%d' % (path, ev['_line'])
+        if isinstance(ev.get('ts'), str):
+            if ev['ts'] < last_ts:
+                errs.append('%s: ts %s before the previous %s' %
+                            (where, ev['ts'], last_ts))
+            last_ts = ev['ts']
         if not isinstance(ev.get('event'), str):
             errs.append('%s: no "event"' % where)
         if not isinstance(ev.get('ts'), str) or not TS.match(ev['ts']):
@@ -317,6 +322,10 @@ def validate(path, stopped):
                       'duration_ms', 'closed_by', 'reason'):
                 if k not in ev:
                     errs.append('%s: close without %s' % (where, k))
+            for k in ('bytes_from_client', 'bytes_from_target',
+                      'duration_ms'):
+                if k in ev and not (isinstance(ev[k], int) and ev[k] >= 0):
+                    errs.append('%s: %s is %r' % (where, k, ev[k]))
             if ev.get('closed_by') not in ('client', 'target', 'relay'):
                 errs.append('%s: closed_by %r' % (where, ev.get('closed_by')))
             c = ev.get('conn')
@@ -336,6 +345,9 @@ def validate(path, stopped):
             if e == 'connect_failed' and 'error' not in ev:
                 errs.append('%s: connect_failed without error' % where)
     if stopped:
+        if not evs or evs[0].get('event') != 'start':
+            errs.append('the first event is %r, not start' %
+                        (evs[0].get('event') if evs else None))
         for c in accepts:
             if c not in closes:
                 errs.append('conn %r accepted but never closed' % c)
