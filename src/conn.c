@@ -27,12 +27,13 @@
 
 static void	conn_connected(int, short, void *);
 static void	conn_timer(int, short, void *);
+static void	conn_free(int, short, void *);
 static void	conn_deny(struct conn *, int, const struct rule *);
 static void	conn_discard(int, short, void *);
 static void	conn_drop_poll(int, short, void *);
 static void	conn_side_reset(struct conn_side *, int);
 static void	conn_target_addr(struct conn *, struct sockaddr_storage *);
-static int	conn_setup_side(struct conn *, struct conn_side *, int);
+static int	conn_setup_side(struct conn *, struct conn_side *);
 
 const char *
 side_state_name(enum side_state st)
@@ -207,6 +208,8 @@ conn_start(struct conn *c)
 			eventlog_int(ev, "line", rc->policy.rules[idx].line);
 			eventlog_emit(ev);
 		}
+		if (c->c_relay->rl_pinhole != NULL)
+			pinhole_used(c->c_relay, c);
 	}
 
 	conn_target_addr(c, &ts->cs_addr);
@@ -278,8 +281,8 @@ conn_connected(int s, short what, void *arg)
 		eventlog_addr(ev, "source", (struct sockaddr *)&ts->cs_local);
 		eventlog_emit(ev);
 	}
-	if (conn_setup_side(c, &c->c_client, 1) == -1 ||
-	    conn_setup_side(c, ts, 1) == -1) {
+	if (conn_setup_side(c, &c->c_client) == -1 ||
+	    conn_setup_side(c, ts) == -1) {
 		c->c_flags |= CONN_RESET;
 		conn_close(c, "relay", "out of memory");
 		return;
@@ -300,7 +303,7 @@ conn_connected(int s, short what, void *arg)
 
 /* Events and output buffer for one side of an established connection. */
 static int
-conn_setup_side(struct conn *c, struct conn_side *cs, int inspect)
+conn_setup_side(struct conn *c, struct conn_side *cs)
 {
 	cs->cs_rev = event_new(env->sc_base, cs->cs_fd, EV_READ | EV_PERSIST,
 	    relay_read, cs);
@@ -308,9 +311,6 @@ conn_setup_side(struct conn *c, struct conn_side *cs, int inspect)
 	    relay_write, cs);
 	cs->cs_out = evbuffer_new();
 	if (cs->cs_rev == NULL || cs->cs_wev == NULL || cs->cs_out == NULL)
-		return (-1);
-	if (inspect && c->c_insp != NULL &&
-	    (cs->cs_in = evbuffer_new()) == NULL)
 		return (-1);
 	return (0);
 }
@@ -410,17 +410,25 @@ conn_discard(int fd, short what, void *arg)
 	conn_close(c, "client", "denied");
 }
 
-/* A dropped client is gone once a peek says EOF or reset. */
+/*
+ * A dropped client is gone once its side of TCP closed or reset. Nothing is
+ * read, so unread bytes stay queued: the socket's state says it, not a
+ * peek (which would see those bytes first).
+ */
 static void
 conn_drop_poll(int fd, short what, void *arg)
 {
 	struct conn	*c = arg;
-	char		 b;
-	ssize_t		 n;
+	struct tcp_info	 ti;
+	socklen_t	 len = sizeof(ti);
+	int		 err = 0;
 	struct timeval	 now, age;
 
-	n = recv(c->c_client.cs_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+	if (getsockopt(c->c_client.cs_fd, IPPROTO_TCP, TCP_INFO, &ti,
+	    &len) == -1 || ti.tcpi_state == TCP_CLOSE_WAIT ||
+	    ti.tcpi_state == TCP_CLOSE || (len = sizeof(err),
+	    getsockopt(c->c_client.cs_fd, SOL_SOCKET, SO_ERROR, &err,
+	    &len) == 0 && err != 0)) {
 		conn_close(c, "client", "denied");
 		return;
 	}
@@ -476,6 +484,12 @@ conn_side_reset(struct conn_side *cs, int rst)
 	cs->cs_state = SIDE_CLOSED;
 }
 
+static void
+conn_free(int fd, short what, void *arg)
+{
+	free(arg);
+}
+
 /*
  * The single exit: one close event, the inspector's hook, both sides
  * released, counters, free. The caller must not touch c afterwards.
@@ -525,7 +539,16 @@ conn_close(struct conn *c, const char *closed_by, const char *reason)
 	rl->rl_nconns--;
 	env->sc_nconns--;
 	relay_conf_unref(c->c_conf);
-	free(c);
+	c->c_conf = NULL;
+	c->c_relay = NULL;
+	/*
+	 * Callers up the stack (an inspector inside a decoder callback) may
+	 * still look at c_flags: free the memory from the loop (tmux's
+	 * server_client_unref).
+	 */
+	if (event_base_once(env->sc_base, -1, EV_TIMEOUT, conn_free, c,
+	    NULL) == -1)
+		free(c);
 
 	if (env->sc_accept_paused)
 		listener_resume_all(env);

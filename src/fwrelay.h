@@ -338,7 +338,8 @@ struct conn_side {
 	int			 cs_eof;	/* read EOF from this side */
 	int			 cs_wshut;	/* we shut down writing to it */
 	int			 cs_paused;	/* reading paused: peer full */
-	size_t			 cs_held;	/* input bytes the inspector holds */
+	uint64_t		 cs_fwd;	/* bytes passed on (stream offset) */
+	int			 cs_hold;	/* inspector may hold bytes back */
 	void			*cs_desc;	/* inspector state for this side */
 	int			 cs_dir;	/* FAULT_UP: client->target */
 	void			*cs_fault;	/* fault state (fault.c) */
@@ -348,6 +349,7 @@ struct conn_side {
 #define CONN_DRAINING	0x02
 #define CONN_DROPPED	0x04	/* deny drop: silent until the client goes */
 #define CONN_RESET	0x08	/* close with RST to both ends */
+#define CONN_FLUSHCLOSE	0x10	/* close once queued output is written */
 
 struct conn {
 	uint64_t		 c_id;
@@ -371,17 +373,20 @@ struct conn {
 TAILQ_HEAD(conn_list, conn);
 
 /*
- * A protocol inspector (relayd's struct protocol). input() is called with a
- * side's input buffer whenever bytes arrived; cs_held bytes at its start were
- * seen before and held. It returns -1 to close the connection (a strict
- * violation; the reason is set with conn_set_reason()), otherwise the number
- * of bytes at the start of the buffer that may be forwarded now.
+ * A protocol inspector (relayd's struct protocol). input() sees every byte
+ * read from a side exactly once, in order. It returns how many of the
+ * side's bytes not yet passed on (those it held before, then these) may go
+ * now, or -1 to close the connection (a strict violation; the reason is set
+ * with conn_set_reason()). While cs_hold is 0 it must let everything pass;
+ * with cs_hold set, held bytes wait in cs_in, where inspect_rewrite() may
+ * change them before they are released.
  */
 struct inspector {
 	const char	*name;
 	int		 (*init)(struct conn *);
-	ssize_t		 (*input)(struct conn_side *, struct evbuffer *);
+	ssize_t		 (*input)(struct conn_side *, const uint8_t *, size_t);
 	void		 (*close)(struct conn *);
+	json_t		*(*state)(struct conn *);	/* for the control API */
 };
 
 struct relay_listener {
@@ -414,7 +419,7 @@ struct relay {
 	struct relay_stats	 rl_stats;
 	int			 rl_removed;	/* gone from the config: drains */
 	void			*rl_faults;	/* fault.c: faults added at run time */
-	void			*rl_pinholes;	/* pinhole.c */
+	void			*rl_pinhole;	/* pinhole.c: the one it serves */
 	TAILQ_ENTRY(relay)	 rl_entry;
 };
 TAILQ_HEAD(relay_list, relay);
@@ -509,6 +514,30 @@ void		 fault_conn_free(struct conn *);
 
 /* inspect.c */
 const struct inspector *inspector_lookup(enum protocol);
+/* Overwrite held bytes of cs at stream offset off. -1 if not held. */
+int		 inspect_rewrite(struct conn_side *, uint64_t, const void *,
+		    size_t);
+/* Answer the side with our own bytes, then close (a COTP DR, say). */
+void		 inspect_refuse(struct conn_side *, const void *, size_t,
+		    const char *);
+extern const struct inspector inspector_rfc1006;
+extern const struct inspector inspector_dcerpc;
+extern const struct inspector inspector_epm;
+
+/* pinhole.c: temporary listeners opened by what an inspector learned. */
+/*
+ * Open (or refresh) a pinhole on laddr (port = wanted; the next free port
+ * is taken when it is busy) relaying to taddr with the parent relay's
+ * source mode; only the client address may use it when client != NULL.
+ * Returns the port opened, or -1.
+ */
+int		 pinhole_open(struct conn *, const char *,
+		    const struct sockaddr *, const struct sockaddr *,
+		    const struct sockaddr *, const char *);
+/* A connection came through rl's pinhole (rl->rl_pinhole set). */
+void		 pinhole_used(struct relay *, struct conn *);
+void		 pinhole_shutdown(void);
+json_t		*pinhole_list(void);
 
 /* util */
 const char	*errno_name(int);

@@ -1,7 +1,13 @@
 /*
  * The one place that maps a protocol name to its inspector (STYLE 7): the
- * relay core never switches on the protocol anywhere else.
+ * relay core never switches on the protocol anywhere else. Also the two
+ * things an inspector may do to a stream besides looking at it.
  */
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
 #include "fwrelay.h"
 
 const struct inspector *
@@ -11,10 +17,59 @@ inspector_lookup(enum protocol proto)
 	case PROTO_NONE:
 		return (NULL);
 	case PROTO_RFC1006:
+		return (&inspector_rfc1006);
 	case PROTO_DCERPC:
+		return (&inspector_dcerpc);
 	case PROTO_EPM:
-		/* XXX inspectors land with the inspection work (issue 4). */
-		return (NULL);
+		return (&inspector_epm);
 	}
 	return (NULL);
+}
+
+/*
+ * Overwrite len bytes at stream offset off of what cs holds back (a NAT
+ * rewrite of an endpoint-mapper tower). The bytes must not have been passed
+ * on yet.
+ */
+int
+inspect_rewrite(struct conn_side *cs, uint64_t off, const void *data,
+    size_t len)
+{
+	unsigned char	*p;
+	size_t		 pos;
+
+	if (cs->cs_in == NULL || off < cs->cs_fwd)
+		return (-1);
+	pos = off - cs->cs_fwd;
+	if (pos + len > evbuffer_get_length(cs->cs_in))
+		return (-1);
+	if ((p = evbuffer_pullup(cs->cs_in, pos + len)) == NULL)
+		return (-1);
+	memcpy(p + pos, data, len);
+	return (0);
+}
+
+/*
+ * Refuse the way a responder would: send our answer to cs, stop relaying
+ * in both directions, and close once the answer is written.
+ */
+void
+inspect_refuse(struct conn_side *cs, const void *buf, size_t len,
+    const char *reason)
+{
+	struct conn	*c = cs->cs_conn;
+
+	conn_set_reason(c, "%s", reason);
+	c->c_flags |= CONN_FLUSHCLOSE;
+	relay_pause(&c->c_client);
+	relay_pause(&c->c_target);
+	if (cs->cs_in != NULL)
+		evbuffer_drain(cs->cs_in, evbuffer_get_length(cs->cs_in));
+	if (cs->cs_peer->cs_in != NULL)
+		evbuffer_drain(cs->cs_peer->cs_in,
+		    evbuffer_get_length(cs->cs_peer->cs_in));
+	if (relay_send(cs, buf, len) == -1)
+		return;
+	if (evbuffer_get_length(cs->cs_out) == 0)
+		conn_close(c, "relay", reason);
 }

@@ -241,6 +241,8 @@ main(int argc, char *argv[])
 
 	log_info("started with %zu relays", conf->nrelays);
 	event_base_dispatch(sc->sc_base);
+	/* Run what was deferred in the last round (freeing closed conns). */
+	event_base_loop(sc->sc_base, EVLOOP_NONBLOCK);
 
 	eventlog_emit(eventlog_new_level(LOG_LEVEL_ERROR, "stop"));
 	for (i = 0; sigs[i] != NULL; i++)
@@ -249,6 +251,7 @@ main(int argc, char *argv[])
 		event_free(drain_timer);
 	if (sc->sc_accept_retry != NULL)
 		event_free(sc->sc_accept_retry);
+	pinhole_shutdown();
 	while (!TAILQ_EMPTY(&sc->sc_relays))
 		relay_free(TAILQ_FIRST(&sc->sc_relays));
 	config_free(sc->sc_conf);

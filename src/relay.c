@@ -32,6 +32,7 @@ struct fwrelay		*env;
 static uint8_t		 relay_buf[RELAY_READ_MAX];
 
 static void	relay_eof(struct conn_side *);
+static void	relay_flush_n(struct conn_side *, size_t);
 static void	relay_fail(struct conn_side *, int, int);
 static int	relay_push(struct conn_side *, const uint8_t *, size_t);
 static void	relay_done(struct conn *);
@@ -64,7 +65,8 @@ relay_find(struct fwrelay *sc, const char *name)
 	struct relay	*rl;
 
 	TAILQ_FOREACH(rl, &sc->sc_relays, rl_entry)
-		if (!rl->rl_removed && strcmp(rl->rl_name, name) == 0)
+		if (!rl->rl_removed && rl->rl_pinhole == NULL &&
+		    strcmp(rl->rl_name, name) == 0)
 			return (rl);
 	return (NULL);
 }
@@ -183,6 +185,8 @@ relay_apply(struct fwrelay *sc, struct fwrelay_conf *conf,
 		fresh[i]->rl_stats = old->rl_stats;
 	}
 	TAILQ_FOREACH_SAFE(rl, &sc->sc_relays, rl_entry, next) {
+		if (rl->rl_pinhole != NULL)
+			continue;	/* pinholes live to their timeout */
 		rl->rl_removed = 1;
 		listener_close(rl);
 		if (rl->rl_nconns == 0)
@@ -419,21 +423,41 @@ int
 relay_forward(struct conn_side *cs, const uint8_t *buf, size_t n)
 {
 	struct conn	*c = cs->cs_conn;
-	ssize_t		 fwd;
+	ssize_t		 pass;
+	size_t		 held;
 
-	if (c->c_insp == NULL)
+	if (c->c_insp == NULL) {
+		cs->cs_fwd += n;
 		return (relay_push(cs->cs_peer, buf, n));
-	if (evbuffer_add(cs->cs_in, buf, n) == -1 ||
-	    (fwd = c->c_insp->input(cs, cs->cs_in)) == -1) {
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", "inspector");
-		return (-1);
 	}
+	held = cs->cs_in != NULL ? evbuffer_get_length(cs->cs_in) : 0;
+	if (!cs->cs_hold && held == 0) {
+		/* The inspector only looks: no copy, no delay. */
+		if (c->c_insp->input(cs, buf, n) == -1)
+			goto fail;
+		if (c->c_flags & CONN_DEAD)
+			return (-1);
+		cs->cs_fwd += n;
+		return (relay_push(cs->cs_peer, buf, n));
+	}
+	if (cs->cs_in == NULL && (cs->cs_in = evbuffer_new()) == NULL)
+		goto fail;
+	if (evbuffer_add(cs->cs_in, buf, n) == -1)
+		goto fail;
+	if ((pass = c->c_insp->input(cs, buf, n)) == -1)
+		goto fail;
 	if (c->c_flags & CONN_DEAD)
 		return (-1);
-	cs->cs_held = evbuffer_get_length(cs->cs_in) - fwd;
-	relay_flush(cs);
+	if ((size_t)pass > held + n)
+		pass = held + n;
+	relay_flush_n(cs, pass);
 	return ((c->c_flags & CONN_DEAD) ? -1 : 0);
+ fail:
+	if (!(c->c_flags & CONN_DEAD)) {
+		c->c_flags |= CONN_RESET;
+		conn_close(c, "relay", "inspector");
+	}
+	return (-1);
 }
 
 void
@@ -452,26 +476,30 @@ relay_resume(struct conn_side *cs)
 		event_add(cs->cs_rev, NULL);
 }
 
-/* Forward the inspected bytes of cs that are no longer held. */
-void
-relay_flush(struct conn_side *cs)
+/* Pass on the first n held bytes of cs. */
+static void
+relay_flush_n(struct conn_side *cs, size_t n)
 {
 	struct conn_side	*peer = cs->cs_peer;
 	size_t			 len;
 
-	if (cs->cs_in == NULL)
+	if (cs->cs_in == NULL || n == 0)
 		return;
 	len = evbuffer_get_length(cs->cs_in);
-	if (len <= cs->cs_held)
-		return;
-	len -= cs->cs_held;
-	if (evbuffer_get_length(peer->cs_out) == 0 && peer->cs_wev != NULL) {
-		evbuffer_remove_buffer(cs->cs_in, peer->cs_out, len);
+	if (n > len)
+		n = len;
+	cs->cs_fwd += n;
+	evbuffer_remove_buffer(cs->cs_in, peer->cs_out, n);
+	if (peer->cs_wev != NULL)
 		relay_write(peer->cs_fd, EV_WRITE, peer);
-	} else {
-		evbuffer_remove_buffer(cs->cs_in, peer->cs_out, len);
-		event_add(peer->cs_wev, NULL);
-	}
+}
+
+/* Let everything held on cs go (the inspector gave up holding). */
+void
+relay_flush(struct conn_side *cs)
+{
+	if (cs->cs_in != NULL)
+		relay_flush_n(cs, evbuffer_get_length(cs->cs_in));
 }
 
 /* Writable: drain the queue; resume the peer's reading below half full. */
@@ -491,6 +519,11 @@ relay_write(int fd, short what, void *arg)
 		}
 	}
 	left = evbuffer_get_length(cs->cs_out);
+	if (left == 0 && (c->c_flags & CONN_FLUSHCLOSE)) {
+		conn_close(c, "relay", c->c_reason[0] != '\0' ? c->c_reason :
+		    "refused");
+		return;
+	}
 	if (left == 0) {
 		event_del(cs->cs_wev);
 		if (peer->cs_eof && !cs->cs_wshut) {
@@ -519,7 +552,6 @@ relay_eof(struct conn_side *cs)
 		c->c_closed_by = cs->cs_name;
 	if (cs->cs_in != NULL && evbuffer_get_length(cs->cs_in) > 0) {
 		/* A PDU the inspector held will never complete: let it go. */
-		cs->cs_held = 0;
 		relay_flush(cs);
 		if (c->c_flags & CONN_DEAD)
 			return;

@@ -1,0 +1,96 @@
+/*
+ * Fault injection: declarations of fault.c beyond the data-path hooks that
+ * fwrelay.h already has (fault_conn_init, fault_data, fault_conn_free).
+ */
+#ifndef FAULT_H
+#define FAULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct conn;
+struct conn_side;
+struct relay;
+struct fault_conf;
+
+enum fault_type {
+	FAULT_LATENCY = 0,
+	FAULT_BANDWIDTH,
+	FAULT_RESET_AFTER,
+	FAULT_BLACKHOLE,
+	FAULT_SLICER,
+	FAULT_IDLE_BLACKHOLE,
+	FAULT_PDU_DELAY,
+	FAULT_PDU_DROP,
+	FAULT_CR_REFUSE,
+	FAULT_ER_REPLY,
+	FAULT_NTYPES
+};
+
+/* A checked fault_conf turned into numbers (fault_params_parse()). */
+struct fault_params {
+	enum fault_type	 type;
+	int		 direction;	/* FAULT_UP | FAULT_DOWN */
+	double		 probability;
+	double		 ms;		/* latency_ms, delay_ms */
+	double		 jitter_ms;
+	double		 rate;		/* bytes_per_second */
+	double		 idle;		/* idle_seconds */
+	uint64_t	 bytes;		/* reset_after bytes, slicer size */
+	uint8_t		 tpdu;		/* COTP code (high nibble), pdu_* */
+	uint8_t		 code;		/* DR reason, ER cause */
+};
+
+/*
+ * Incremental TPKT framing (RFC 1006 section 6) for the PDU faults: feed
+ * bytes, take whole TPKTs. After bytes that are not TPKT the framer is
+ * "lost" and passes everything as it comes (a stream cannot resynchronise).
+ */
+struct fault_framer {
+	uint8_t		 hdr[4];
+	size_t		 have;		/* bytes of the current TPKT seen */
+	size_t		 need;		/* its length once the header is in */
+	int		 lost;
+};
+
+/* fault.c */
+const char	*fault_type_name(enum fault_type);
+/* Parse a checked fault_conf (config or API). -1 with *errstr. */
+int		 fault_params_parse(const struct fault_conf *,
+		    struct fault_params *, const char **);
+/* The DR reason of a cr_refuse "reason" value (number or name); -1. */
+int		 fault_reason_code(json_t *);
+/* Does this fault type need protocol rfc1006? */
+int		 fault_needs_rfc1006(enum fault_type);
+/*
+ * Framer: how many of the len bytes at buf belong to the current TPKT
+ * (consume them); *done is set when they complete it. In the lost state
+ * everything is consumed and *done stays 0.
+ */
+size_t		 fault_framer_feed(struct fault_framer *, const uint8_t *,
+		    size_t, int *);
+/* Bandwidth token bucket: tokens after dt seconds at rate, capped. */
+double		 fault_bucket_refill(double, double, double, double);
+/* Burst size of the bucket for a rate: 50 ms worth, at least 1 byte. */
+double		 fault_bucket_burst(double);
+
+/* Run-time faults of a relay (rl_faults), applied to new connections. */
+/* Add a fault object; 0 and *id, or -1 with *errstr (literal). */
+int		 fault_add(struct relay *, json_t *, int *, const char **);
+/* Remove a run-time fault by id; -1 when there is none. */
+int		 fault_remove(struct relay *, int);
+/* The relay's faults, configured ones ("c1".."cN") then run-time ones. */
+json_t		*fault_list_json(struct relay *);
+/* Free rl_faults (for relay_free()). */
+void		 fault_relay_free(struct relay *);
+/* The fault types acting on a connection, for GET /v1/connections. */
+json_t		*fault_conn_json(struct conn *);
+/*
+ * Is the fault still holding bytes read from cs, or swallowing them? Then
+ * an EOF read from cs must not be passed on yet (relay_eof, relay_write).
+ */
+int		 fault_pending(struct conn_side *);
+
+#endif /* FAULT_H */

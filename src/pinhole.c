@@ -1,0 +1,289 @@
+/*
+ * Pinholes: temporary listeners that an inspector opens for a flow it
+ * learned (an endpoint-mapper answer, a bindback string binding), as a
+ * firewall ALG opens an expectation. Each pinhole is served by a hidden
+ * relay of its own: the listener, the target it learned, the parent's
+ * source mode, and a policy that lets only the client that asked through.
+ * A pinhole expires after pinhole_timeout; a "once" pinhole closes as soon
+ * as one connection came through (that connection goes on).
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "fwrelay.h"
+
+#define PINHOLE_PORT_TRIES	64
+
+struct pinhole {
+	struct relay		*ph_relay;	/* hidden relay serving it */
+	char			 ph_parent[FWRELAY_NAME_MAX];
+	char			 ph_kind[16];	/* "epm" or "bindback" */
+	char			 ph_what[80];	/* interface or binding */
+	struct sockaddr_storage	 ph_listen;
+	struct sockaddr_storage	 ph_target;
+	struct sockaddr_storage	 ph_client;	/* who may use it */
+	enum pinhole_uses	 ph_uses;
+	double			 ph_timeout;
+	unsigned int		 ph_used;
+	struct timeval		 ph_opened;
+	struct event		*ph_timer;
+	TAILQ_ENTRY(pinhole)	 ph_entry;
+};
+TAILQ_HEAD(pinhole_list, pinhole);
+
+static struct pinhole_list	pinholes = TAILQ_HEAD_INITIALIZER(pinholes);
+
+static void	pinhole_expire(int, short, void *);
+static void	pinhole_close(struct pinhole *, const char *);
+static json_t	*pinhole_json(struct pinhole *);
+
+static json_t *
+pinhole_json(struct pinhole *ph)
+{
+	json_t	*o = json_object();
+	char	 buf[ADDR_STRLEN];
+
+	json_object_set_new(o, "relay", json_string(ph->ph_parent));
+	json_object_set_new(o, "kind", json_string(ph->ph_kind));
+	json_object_set_new(o, "for", json_string(ph->ph_what));
+	json_object_set_new(o, "listen", json_string(addr_str(
+	    (struct sockaddr *)&ph->ph_listen, buf, sizeof(buf))));
+	json_object_set_new(o, "target", json_string(addr_str(
+	    (struct sockaddr *)&ph->ph_target, buf, sizeof(buf))));
+	json_object_set_new(o, "client", json_string(addr_host_str(
+	    (struct sockaddr *)&ph->ph_client, buf, sizeof(buf))));
+	json_object_set_new(o, "uses", json_string(ph->ph_uses == PINHOLE_ONCE ?
+	    "once" : "many"));
+	json_object_set_new(o, "used", json_integer(ph->ph_used));
+	json_object_set_new(o, "timeout", json_real(ph->ph_timeout));
+	return (o);
+}
+
+static void
+pinhole_event(struct pinhole *ph, const char *name, struct conn *c)
+{
+	json_t		*ev, *o;
+	const char	*k;
+	json_t		*v;
+
+	if ((ev = c != NULL ? conn_event(c, name) : eventlog_new(name)) ==
+	    NULL)
+		return;
+	o = pinhole_json(ph);
+	json_object_foreach(o, k, v)
+		if (c == NULL || (strcmp(k, "relay") != 0 &&
+		    strcmp(k, "client") != 0 && strcmp(k, "target") != 0))
+			json_object_set(ev, k, v);
+	if (c != NULL)
+		eventlog_str(ev, "pinhole_relay", ph->ph_parent);
+	json_decref(o);
+	eventlog_emit(ev);
+}
+
+/*
+ * Open a pinhole for the flow c's inspector learned: listen on laddr (its
+ * port is the one wanted; the next free one is taken if that is busy),
+ * relay to taddr, let only the host of client in. Returns the port opened,
+ * or -1. An identical pinhole is refreshed instead.
+ */
+int
+pinhole_open(struct conn *c, const char *kind, const struct sockaddr *laddr,
+    const struct sockaddr *taddr, const struct sockaddr *client,
+    const char *what)
+{
+	struct relay_conf	*pc = c->c_conf, *rc = NULL;
+	struct pinhole		*ph;
+	struct relay		*rl = NULL;
+	struct sockaddr_storage	 ss;
+	struct timeval		 tv;
+	char			*cause = NULL, hbuf[ADDR_STRLEN + 8];
+	const char		*errstr;
+	int			 port, i, prefix;
+
+	TAILQ_FOREACH(ph, &pinholes, ph_entry) {
+		struct sockaddr_storage a = ph->ph_listen;
+
+		addr_set_port((struct sockaddr *)&a, addr_port(laddr));
+		if (addr_equal((struct sockaddr *)&ph->ph_target, taddr) &&
+		    addr_equal((struct sockaddr *)&a, laddr) &&
+		    ph->ph_relay->rl_listeners.tqh_first != NULL) {
+			tv = double_to_tv(ph->ph_timeout);
+			evtimer_add(ph->ph_timer, &tv);
+			return (addr_port((struct sockaddr *)&ph->ph_listen));
+		}
+	}
+
+	if ((ph = calloc(1, sizeof(*ph))) == NULL ||
+	    (rc = relay_conf_dup(pc)) == NULL)
+		goto fail;
+	rc->refcnt = 1;
+	/* The hidden relay: one port, the learned target, no protocol keys
+	 * beyond what the pinhole's traffic needs. */
+	rc->intercept = 0;
+	rc->target_kind = TARGET_ADDR;
+	memcpy(&rc->target, taddr, addr_len(taddr));
+	rc->target_len = addr_len(taddr);
+	rc->protocol = (pc->protocol == PROTO_EPM ||
+	    pc->protocol == PROTO_DCERPC) ? PROTO_DCERPC : PROTO_NONE;
+	rc->pinholes = 0;
+	rc->rewrite_towers = 0;
+	if (strcmp(kind, "bindback") == 0) {
+		/* The reverse flow is NATed to our inside address. */
+		rc->string_bindings = 0;
+		if (rc->source == SOURCE_REWRITE && !rc->has_source_address) {
+			rc->has_source_address = 1;
+			memcpy(&rc->source_address, &c->c_dst,
+			    sizeof(rc->source_address));
+			addr_set_port((struct sockaddr *)&rc->source_address,
+			    0);
+		}
+	}
+	policy_clear(&rc->policy);
+	if ((rc->policy.rules = calloc(1, sizeof(struct rule))) == NULL)
+		goto fail;
+	rc->policy.nrules = 1;
+	rc->policy.present = 1;
+	rc->policy.rules[0].action = RULE_ALLOW;
+	rc->policy.rules[0].has_from = 1;
+	rc->policy.rules[0].line = pc->line;
+	prefix = client->sa_family == AF_INET6 ? 128 : 32;
+	addr_host_str(client, hbuf, sizeof(hbuf));
+	snprintf(hbuf + strlen(hbuf), sizeof(hbuf) - strlen(hbuf), "/%d",
+	    prefix);
+	if (cidr_parse(hbuf, &rc->policy.rules[0].from, &errstr) == -1)
+		goto fail;
+
+	memcpy(&ss, laddr, addr_len(laddr));
+	port = addr_port(laddr);
+	for (i = 0; i < PINHOLE_PORT_TRIES && port + i <= 65535; i++) {
+		addr_set_port((struct sockaddr *)&ss, port + i);
+		rc->listen = ss;
+		rc->listen_len = addr_len((struct sockaddr *)&ss);
+		rc->listen_lo = rc->listen_hi = port + i;
+		snprintf(rc->name, sizeof(rc->name), "%.40s:pinhole:%d",
+		    pc->name, port + i);
+		if (rl == NULL) {
+			if ((rl = calloc(1, sizeof(*rl))) == NULL)
+				goto fail;
+			TAILQ_INIT(&rl->rl_listeners);
+			TAILQ_INIT(&rl->rl_conns);
+			rl->rl_conf = rc;
+		}
+		snprintf(rl->rl_name, sizeof(rl->rl_name), "%s", rc->name);
+		free(cause);
+		cause = NULL;
+		if (listener_open(rl, &cause) == 0)
+			break;
+	}
+	if (TAILQ_EMPTY(&rl->rl_listeners)) {
+		log_warnx("relay %s: no pinhole for %s: %s", pc->name, what,
+		    cause != NULL ? cause : "no free port");
+		goto fail;
+	}
+	free(cause);
+	rl->rl_pinhole = ph;
+	TAILQ_INSERT_TAIL(&env->sc_relays, rl, rl_entry);
+
+	ph->ph_relay = rl;
+	snprintf(ph->ph_parent, sizeof(ph->ph_parent), "%s", pc->name);
+	snprintf(ph->ph_kind, sizeof(ph->ph_kind), "%s", kind);
+	snprintf(ph->ph_what, sizeof(ph->ph_what), "%s", what);
+	ph->ph_listen = ss;
+	memcpy(&ph->ph_target, taddr, addr_len(taddr));
+	memcpy(&ph->ph_client, client, addr_len(client));
+	ph->ph_uses = pc->pinhole_uses;
+	ph->ph_timeout = pc->pinhole_timeout > 0 ? pc->pinhole_timeout :
+	    PINHOLE_TIMEOUT;
+	gettimeofday(&ph->ph_opened, NULL);
+	if ((ph->ph_timer = evtimer_new(env->sc_base, pinhole_expire, ph)) ==
+	    NULL) {
+		TAILQ_REMOVE(&env->sc_relays, rl, rl_entry);
+		listener_close(rl);
+		rl = NULL;
+		goto fail;
+	}
+	tv = double_to_tv(ph->ph_timeout);
+	evtimer_add(ph->ph_timer, &tv);
+	TAILQ_INSERT_TAIL(&pinholes, ph, ph_entry);
+	pinhole_event(ph, "pinhole_open", NULL);
+	return (port + i);
+ fail:
+	free(cause);
+	if (rl != NULL) {
+		listener_close(rl);
+		free(rl);
+	}
+	if (rc != NULL)
+		relay_conf_free(rc);
+	free(ph);
+	return (-1);
+}
+
+/* A connection came through: count it; a "once" pinhole closes now. */
+void
+pinhole_used(struct relay *rl, struct conn *c)
+{
+	struct pinhole	*ph = rl->rl_pinhole;
+	struct timeval	 tv;
+
+	if (ph == NULL)
+		return;
+	ph->ph_used++;
+	pinhole_event(ph, "pinhole_used", c);
+	if (ph->ph_uses == PINHOLE_ONCE)
+		pinhole_close(ph, NULL);
+	else {
+		tv = double_to_tv(ph->ph_timeout);
+		evtimer_add(ph->ph_timer, &tv);
+	}
+}
+
+static void
+pinhole_expire(int fd, short what, void *arg)
+{
+	pinhole_close(arg, "pinhole_expired");
+}
+
+/* Stop listening; the hidden relay goes once its connections are done. */
+static void
+pinhole_close(struct pinhole *ph, const char *event)
+{
+	struct relay	*rl = ph->ph_relay;
+
+	if (event != NULL)
+		pinhole_event(ph, event, NULL);
+	TAILQ_REMOVE(&pinholes, ph, ph_entry);
+	event_free(ph->ph_timer);
+	listener_close(rl);
+	rl->rl_pinhole = NULL;
+	rl->rl_removed = 1;
+	if (rl->rl_nconns == 0)
+		relay_free(rl);
+	free(ph);
+}
+
+void
+pinhole_shutdown(void)
+{
+	struct pinhole	*ph;
+
+	while ((ph = TAILQ_FIRST(&pinholes)) != NULL)
+		pinhole_close(ph, NULL);
+}
+
+json_t *
+pinhole_list(void)
+{
+	struct pinhole	*ph;
+	json_t		*a = json_array();
+
+	TAILQ_FOREACH(ph, &pinholes, ph_entry)
+		json_array_append_new(a, pinhole_json(ph));
+	return (a);
+}
