@@ -134,7 +134,7 @@ static const char *const conf_relay_keys[] = {
 	"max_connections", "buffer_size", "enabled", "source",
 	"source_address", "source_port", "policy", "protocol", "strict",
 	"tsap_allow", "pinholes", "pinhole_timeout", "pinhole_uses",
-	"rewrite_towers", "string_bindings", "faults", NULL
+	"rewrite_towers", "string_bindings", "faults", "nft_rules", NULL
 };
 
 static const char *const conf_timeout_keys[] = {
@@ -789,6 +789,12 @@ conf_relay(struct conf_ctx *ctx, const config_setting_t *g)
 	s = conf_member(g, "target");
 	if (rc->target_kind == TARGET_ORIGINAL && !rc->intercept)
 		conf_error(ctx, s, "target \"original\" needs intercept = true");
+	if (conf_bool(ctx, g, "nft_rules", &b, NULL) == 1) {
+		rc->nft_rules = b;
+		if (b && !rc->intercept)
+			conf_error(ctx, conf_member(g, "nft_rules"),
+			    "'nft_rules' needs intercept = true");
+	}
 
 	conf_policy(ctx, g, rc);
 	conf_faults(ctx, g, rc);

@@ -4,7 +4,8 @@ noinst_LIBRARIES += src/libfwconf.a src/libfwcore.a
 src_libfwconf_a_SOURCES = src/addr.c src/config.c src/policy.c src/util.c
 src_libfwcore_a_SOURCES = src/log.c src/eventlog.c src/relay.c \
 	src/listener.c src/conn.c src/source.c src/inspect.c \
-	src/fault.c src/inspect_rfc1006.c src/inspect_dcerpc.c src/pinhole.c
+	src/fault.c src/inspect_rfc1006.c src/inspect_dcerpc.c src/pinhole.c \
+	src/nft.c
 noinst_HEADERS += src/fwrelay.h
 
 sbin_PROGRAMS += src/fwrelay

@@ -167,6 +167,7 @@ struct relay_conf {
 	int			 listen_lo;
 	int			 listen_hi;	/* == listen_lo for one port */
 	int			 intercept;
+	int			 nft_rules;	/* compile static denies to nft */
 	enum target_kind	 target_kind;
 	struct sockaddr_storage	 target;	/* port 0 unless TARGET_ADDR */
 	socklen_t		 target_len;
@@ -511,6 +512,12 @@ int		 fault_conn_init(struct conn *);
  */
 int		 fault_data(struct conn_side *, const uint8_t *, size_t);
 void		 fault_conn_free(struct conn *);
+
+/* nft.c: static deny rules of intercept relays as an nftables table. */
+int		 nft_apply(struct fwrelay *);
+void		 nft_remove(struct fwrelay *);
+/* The ruleset text for the relays (for -t -v and tests); caller frees. */
+char		*nft_ruleset(struct fwrelay_conf *, int *);
 
 /* inspect.c */
 const struct inspector *inspector_lookup(enum protocol);

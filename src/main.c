@@ -231,6 +231,8 @@ main(int argc, char *argv[])
 		fatalx("cannot start relays");
 	}
 
+	nft_apply(sc);
+
 	sigs[0] = evsignal_new(sc->sc_base, SIGHUP, main_sighup, NULL);
 	sigs[1] = evsignal_new(sc->sc_base, SIGTERM, main_sigterm, NULL);
 	sigs[2] = evsignal_new(sc->sc_base, SIGINT, main_sigterm, NULL);
@@ -243,6 +245,8 @@ main(int argc, char *argv[])
 	event_base_dispatch(sc->sc_base);
 	/* Run what was deferred in the last round (freeing closed conns). */
 	event_base_loop(sc->sc_base, EVLOOP_NONBLOCK);
+	nft_remove(sc);
+	pinhole_shutdown();
 
 	eventlog_emit(eventlog_new_level(LOG_LEVEL_ERROR, "stop"));
 	for (i = 0; sigs[i] != NULL; i++)
@@ -251,7 +255,6 @@ main(int argc, char *argv[])
 		event_free(drain_timer);
 	if (sc->sc_accept_retry != NULL)
 		event_free(sc->sc_accept_retry);
-	pinhole_shutdown();
 	while (!TAILQ_EMPTY(&sc->sc_relays))
 		relay_free(TAILQ_FIRST(&sc->sc_relays));
 	config_free(sc->sc_conf);

@@ -288,6 +288,7 @@ relay_reload(struct fwrelay *sc, json_t **errors)
 	eventlog_set_level(conf->log_level);
 	config_free(sc->sc_conf);
 	sc->sc_conf = conf;
+	nft_apply(sc);
 	return (0);
 }
 
