@@ -21,6 +21,7 @@ static enum log_level	 ev_level = LOG_LEVEL_INFO;
 static struct {
 	event_observer_cb	 cb;
 	void			*arg;
+	const char *const	*names;		/* NULL: every event */
 } ev_obs[EVENTLOG_OBSERVERS];
 static int		 ev_nobs;
 
@@ -91,11 +92,41 @@ eventlog_enabled(enum log_level level)
 void
 eventlog_observe(event_observer_cb cb, void *arg)
 {
+	eventlog_observe_names(cb, arg, NULL);
+}
+
+/*
+ * Observe only the named events (a NULL-terminated list that must stay
+ * valid). An event filtered from the file is then built only when someone
+ * wants it, so counting denies costs nothing per accepted connection.
+ */
+void
+eventlog_observe_names(event_observer_cb cb, void *arg,
+    const char *const *names)
+{
 	if (ev_nobs < EVENTLOG_OBSERVERS) {
 		ev_obs[ev_nobs].cb = cb;
 		ev_obs[ev_nobs].arg = arg;
+		ev_obs[ev_nobs].names = names;
 		ev_nobs++;
 	}
+}
+
+/* Does an observer want this event? */
+static int
+eventlog_wanted(const char *name)
+{
+	const char *const	*n;
+	int			 i;
+
+	for (i = 0; i < ev_nobs; i++) {
+		if (ev_obs[i].names == NULL)
+			return (1);
+		for (n = ev_obs[i].names; *n != NULL; n++)
+			if (strcmp(*n, name) == 0)
+				return (1);
+	}
+	return (0);
 }
 
 const char *
@@ -125,7 +156,7 @@ eventlog_new_level(enum log_level level, const char *name)
 	struct timeval	 tv;
 	char		 ts[40];
 
-	if (level > ev_level && ev_nobs == 0)
+	if (level > ev_level && !eventlog_wanted(name))
 		return (NULL);
 	if ((ev = json_object()) == NULL)
 		return (NULL);
@@ -155,8 +186,19 @@ eventlog_emit(json_t *ev)
 		return;
 	quiet = json_object_get(ev, "_quiet") != NULL;
 	json_object_del(ev, "_quiet");
-	for (i = 0; i < ev_nobs; i++)
+	for (i = 0; i < ev_nobs; i++) {
+		const char *const	*n = ev_obs[i].names;
+		const char		*name;
+
+		name = json_string_value(json_object_get(ev, "event"));
+		if (n != NULL && name != NULL) {
+			while (*n != NULL && strcmp(*n, name) != 0)
+				n++;
+			if (*n == NULL)
+				continue;
+		}
 		ev_obs[i].cb(ev, ev_obs[i].arg);
+	}
 	if (!quiet && ev_fp != NULL && (line = eventlog_encode(ev)) != NULL) {
 		fputs(line, ev_fp);
 		fputc('\n', ev_fp);

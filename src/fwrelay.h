@@ -302,6 +302,8 @@ const char	*eventlog_timestamp(const struct timeval *, char *, size_t);
 /* Observers (counters, control API) see every emitted event. */
 typedef void (*event_observer_cb)(json_t *, void *);
 void		 eventlog_observe(event_observer_cb, void *);
+void		 eventlog_observe_names(event_observer_cb, void *,
+		    const char *const *);
 /* For tests: encode to a newly allocated line (without newline). */
 char		*eventlog_encode(json_t *);
 

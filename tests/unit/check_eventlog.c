@@ -169,6 +169,23 @@ START_TEST(test_observer_sees_filtered)
 }
 END_TEST
 
+START_TEST(test_observer_names)
+{
+	static const char *const names[] = { "deny", NULL };
+	json_t	*ev;
+
+	ck_assert_int_eq(eventlog_open(tmpl, LOG_LEVEL_WARNING), 0);
+	observed = 0;
+	eventlog_observe_names(observer, "deny", names);
+	/* Filtered and unwanted: not even built. */
+	ck_assert_ptr_null(eventlog_new("close"));
+	ev = eventlog_new("deny");
+	ck_assert_ptr_nonnull(ev);
+	eventlog_emit(ev);
+	ck_assert_int_eq(observed, 1);
+}
+END_TEST
+
 START_TEST(test_reopen)
 {
 	char	 moved[80], *text;
@@ -207,6 +224,7 @@ eventlog_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_lines_and_levels);
 	tcase_add_test(tc, test_observer_sees_filtered);
+	tcase_add_test(tc, test_observer_names);
 	tcase_add_test(tc, test_reopen);
 	suite_add_tcase(s, tc);
 	return (s);
