@@ -37,6 +37,7 @@ static int	source_bind_range(int, struct sockaddr_storage *, int, int,
 		    const char **);
 static int	source_has_cap(void);
 static int	source_addr_is_local(const struct sockaddr *);
+static int	source_has_return_route(void);
 
 /* Allow a bind to an address that is not ours (needs privilege). */
 static int
@@ -211,6 +212,38 @@ source_addr_is_local(const struct sockaddr *sa)
 	return (ok);
 }
 
+/*
+ * Is there an "ip rule ... fwmark ... lookup T" whose table T routes as
+ * local? That is what brings replies to spoofed sources back to us.
+ */
+static int
+source_has_return_route(void)
+{
+	FILE	*fp, *rp;
+	char	 line[256], cmd[64], *p;
+	int	 found = 0;
+
+	if ((fp = popen("ip -4 rule show 2>/dev/null", "r")) == NULL)
+		return (1);	/* cannot tell: do not cry wolf */
+	while (!found && fgets(line, sizeof(line), fp) != NULL) {
+		if (strstr(line, "fwmark") == NULL ||
+		    (p = strstr(line, "lookup ")) == NULL)
+			continue;
+		p += strlen("lookup ");
+		p[strcspn(p, " \n")] = '\0';
+		snprintf(cmd, sizeof(cmd), "ip -4 route show table %.20s "
+		    "2>/dev/null", p);
+		if ((rp = popen(cmd, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof(line), rp) != NULL)
+			if (strncmp(line, "local ", 6) == 0)
+				found = 1;
+		pclose(rp);
+	}
+	pclose(fp);
+	return (found);
+}
+
 static int
 source_read_int(const char *path, int *val)
 {
@@ -257,12 +290,16 @@ source_check(const struct relay_conf *rc, struct config_errors *errs,
 			    "127.x) without CAP_NET_ADMIN or CAP_NET_RAW",
 			    rc->name);
 		else {
-			log_info("relay '%s': source \"transparent\" for a "
-			    "foreign client address needs policy routing for "
-			    "the return path: ip rule add fwmark 1 lookup 100; "
-			    "ip route add local 0.0.0.0/0 dev lo table 100; "
-			    "and a rule marking transparent sockets' packets",
-			    rc->name);
+			if (!source_has_return_route())
+				log_warnx("relay '%s': source \"transparent\" "
+				    "for a foreign client address needs policy "
+				    "routing for the return path, and no fwmark "
+				    "rule leads to a local route here: ip rule add "
+				    "fwmark 1 lookup 100; ip route add local "
+				    "0.0.0.0/0 dev lo table 100; and a rule "
+				    "marking transparent sockets' packets (nft: "
+				    "socket transparent 1 meta mark set 1)",
+				    rc->name);
 			if (source_read_int("/proc/sys/net/ipv4/conf/all/"
 			    "rp_filter", &rpf) == 0 && rpf == 1)
 				log_warnx("relay '%s': rp_filter is strict (1): "
