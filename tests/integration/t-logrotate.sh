@@ -29,4 +29,5 @@ ev_assert "the new file has the third connection only" "
 EVLOG_FILE=$EVLOG.1 ev_assert "the old file has the first two only" "
     len(sel('accept')) == 2 and len(sel('close')) == 2"
 EVLOG_FILE=$EVLOG.1 ev_validate || fail "the old file is not well formed"
+FW_EV_ROTATED=1
 fw_stop
