@@ -23,7 +23,7 @@ Steps:
   end           expect EOF or a reset      shut   shutdown(SHUT_WR)
   rst           close with SO_LINGER 0     close  close
   sink:FILE     read until EOF/reset, write the bytes as hex to FILE
-  echo          echo until EOF, then shut
+  echo          echo until EOF (then shut) or a reset
   wait-file:F   wait until F exists         touch:F  create F
   local         print local=ADDR:PORT
 """
@@ -194,7 +194,7 @@ def run_steps(sock, steps, tag):
             if how == 'timeout':
                 raise Fail('sink: no EOF within %.1f s' % TIMEOUT)
         elif name == 'echo':
-            n = 0
+            n, how = 0, 'timeout'
             end = time.monotonic() + TIMEOUT
             while time.monotonic() < end:
                 sock.settimeout(end - time.monotonic())
@@ -202,14 +202,18 @@ def run_steps(sock, steps, tag):
                     d = sock.recv(65536)
                 except socket.timeout:
                     continue
+                except ConnectionResetError:
+                    how = 'reset'
+                    break
                 if not d:
+                    how = 'eof'
+                    sock.shutdown(socket.SHUT_WR)
                     break
                 n += len(d)
                 sock.sendall(d)
-            else:
+            say('echoed bytes=%d end=%s' % (n, how))
+            if how == 'timeout':
                 raise Fail('echo: no EOF within %.1f s' % TIMEOUT)
-            sock.shutdown(socket.SHUT_WR)
-            say('echoed bytes=%d' % n)
         elif name == 'wait-file':
             end = time.monotonic() + TIMEOUT
             while not os.path.exists(arg):
