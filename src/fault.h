@@ -49,8 +49,8 @@ struct fault_params {
  * "lost" and passes everything as it comes (a stream cannot resynchronise).
  */
 struct fault_framer {
-	uint8_t		 hdr[4];
-	size_t		 have;		/* bytes of the current TPKT seen */
+	uint8_t		*buf;		/* TPKT_MAXLEN bytes, the caller's */
+	size_t		 have;		/* bytes of the current TPKT in buf */
 	size_t		 need;		/* its length once the header is in */
 	int		 lost;
 };
@@ -65,9 +65,11 @@ int		 fault_reason_code(json_t *);
 /* Does this fault type need protocol rfc1006? */
 int		 fault_needs_rfc1006(enum fault_type);
 /*
- * Framer: how many of the len bytes at buf belong to the current TPKT
- * (consume them); *done is set when they complete it. In the lost state
- * everything is consumed and *done stays 0.
+ * Framer: copy bytes of the current TPKT into fr->buf and return how many
+ * were taken. *done is set when they complete it (buf[0..need) is one
+ * TPKT: the caller takes it and sets have = 0). When the header is not a
+ * TPKT, lost is set and buf[0..have) holds the bytes taken so far, which
+ * the caller passes on as they are, with everything after them.
  */
 size_t		 fault_framer_feed(struct fault_framer *, const uint8_t *,
 		    size_t, int *);

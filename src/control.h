@@ -1,0 +1,55 @@
+/*
+ * Run-time control: the HTTP/JSON control API (control.c), the counters
+ * behind /metrics (metrics.c) and the privilege drop (priv.c).
+ */
+#ifndef CONTROL_H
+#define CONTROL_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct fwrelay;
+struct evbuffer;
+struct cidr;
+struct rule;
+
+/* Largest request body the API reads; larger ones get 413. */
+#define CONTROL_BODY_MAX	(64 * 1024)
+
+/* control.c */
+/*
+ * Open the control sockets the configuration names (control, control_tcp)
+ * and serve the API on sc's loop. Call after the relays are listening.
+ * Returns 0, or -1 with the reason logged.
+ */
+int		 control_init(struct fwrelay *);
+/* Close the sockets and remove the unix socket's file. */
+void		 control_free(struct fwrelay *);
+/* The unix socket's path, or NULL (priv.c hands it to the new user). */
+const char	*control_socket_path(struct fwrelay *);
+/* "10.0.0.0/8" for a struct cidr; returns buf. */
+const char	*control_cidr_str(const struct cidr *, char *, size_t);
+/* A policy rule given as JSON (the config's keys); -1 with *errstr. */
+int		 control_rule_from_json(json_t *, struct rule *, char *,
+		    size_t);
+
+/* metrics.c */
+/* Start counting events (eventlog_observe); once, at start. */
+void		 metrics_init(void);
+/* The Prometheus text exposition (format 0.0.4) into buf. */
+int		 metrics_render(struct fwrelay *, struct evbuffer *);
+/* A label value escaped for the exposition format into buf. */
+const char	*metrics_escape(const char *, char *, size_t);
+
+/* priv.c */
+/*
+ * Switch to the configured user and group, keeping only the capabilities
+ * the relays need (CAP_NET_ADMIN for transparent and intercept,
+ * CAP_NET_BIND_SERVICE for ports below 1024). Call after every socket
+ * that needs root is open. 0 (also when nothing is configured), or -1
+ * with the reason logged.
+ */
+int		 priv_drop(struct fwrelay *);
+
+#endif /* CONTROL_H */
