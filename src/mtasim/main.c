@@ -1,0 +1,331 @@
+/*
+ * mtasim: options, configuration, the event loop, signals and the command
+ * channel on standard input ("phase N", "send PEER COUNT [SIZE]", "kick
+ * PEER", "status", "quit"), through which the lab runner queues the mail
+ * of each phase. See mtasim(8).
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "mtasim.h"
+
+#define MTASIM_VERSION	"0.1.0"
+
+struct mtasim	*ms;
+
+static void	usage(void) __attribute__((noreturn));
+static void	mtasim_signal(int, short, void *);
+static void	mtasim_stdin_read(struct bufferevent *, void *);
+static void	mtasim_stdin_event(struct bufferevent *, short, void *);
+static void	mtasim_command(char *);
+static void	mtasim_stop(const char *);
+static void	mtasim_status_event(const char *);
+static int	mtasim_scenario_json(const char *);
+static void	mtasim_start_phase(int, short, void *);
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: mtasim [-nt] [-c file] [-e event-log] "
+	    "[-l text-log] [-p phase]\n"
+	    "              [-s status-file]\n"
+	    "       mtasim --scenario-json file\n");
+	exit(2);
+}
+
+int
+mtasim_call(int ci, const char *peer)
+{
+	if (ms->ms_conf->connectors[ci].type == CONNECTOR_RPC)
+		return (rpc_call(ci, peer));
+	return (x400_call(ci, peer));
+}
+
+static void
+mtasim_status_event(const char *why)
+{
+	json_t	*ev, *st;
+
+	if ((ev = evlog_new(why)) == NULL)
+		return;
+	st = queue_status();
+	json_object_update(ev, st);
+	json_decref(st);
+	json_object_set_new(ev, "event", json_string(why));
+	evlog_emit(ev);
+	queue_status_write();
+}
+
+static void
+mtasim_stop(const char *why)
+{
+	if (ms->ms_stopping)
+		return;
+	ms->ms_stopping = 1;
+	evlog_text("stopping: %s", why);
+	x400_shutdown();
+	rpc_shutdown();
+	mtasim_status_event("summary");
+	event_base_loopexit(ms->ms_base, NULL);
+}
+
+static void
+mtasim_signal(int sig, short what, void *arg)
+{
+	switch (sig) {
+	case SIGUSR1:
+		mtasim_status_event("status");
+		break;
+	default:
+		mtasim_stop(sig == SIGINT ? "SIGINT" : "SIGTERM");
+	}
+}
+
+static void
+mtasim_command(char *line)
+{
+	char	*argv[5], *save = NULL, *w;
+	int	 argc = 0, n, count, size;
+	char	*end;
+
+	for (w = strtok_r(line, " \t\r", &save); w != NULL && argc < 5;
+	    w = strtok_r(NULL, " \t\r", &save))
+		argv[argc++] = w;
+	if (argc == 0)
+		return;
+	if (strcmp(argv[0], "phase") == 0 && argc == 2) {
+		n = (int)strtol(argv[1], &end, 10);
+		if (*end != '\0' || n < 1) {
+			evlog_text("command: bad phase \"%s\"", argv[1]);
+			return;
+		}
+		queue_set_phase(n);
+		mtasim_status_event("phase");
+	} else if (strcmp(argv[0], "send") == 0 && (argc == 3 || argc == 4)) {
+		count = atoi(argv[2]);
+		size = argc == 4 ? atoi(argv[3]) : 256;
+		if (count < 1 || size < 0 || size > MTA_MAIL_SIZE_MAX ||
+		    strlen(argv[1]) >= MTA_NAME_MAX) {
+			evlog_text("command: bad send");
+			return;
+		}
+		queue_add(argv[1], ms->ms_phase, count, (size_t)size, "manual");
+		queue_kick(argv[1]);
+	} else if (strcmp(argv[0], "kick") == 0 && argc == 2)
+		queue_kick(argv[1]);
+	else if (strcmp(argv[0], "status") == 0 && argc == 1)
+		mtasim_status_event("status");
+	else if (strcmp(argv[0], "quit") == 0 && argc == 1)
+		mtasim_stop("quit");
+	else
+		evlog_text("command: unknown \"%s\"", argv[0]);
+}
+
+static void
+mtasim_stdin_read(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	char		*line;
+	size_t		 len;
+
+	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
+		mtasim_command(line);
+		free(line);
+		if (ms->ms_stopping)
+			return;
+	}
+}
+
+/* End of standard input: commands are over, the MTA runs on. */
+static void
+mtasim_stdin_event(struct bufferevent *bev, short what, void *arg)
+{
+	bufferevent_free(bev);
+}
+
+static void
+mtasim_start_phase(int fd, short what, void *arg)
+{
+	queue_set_phase(*(int *)arg);
+	mtasim_status_event("phase");
+}
+
+/* Print any libconfig file (a lab scenario) as one JSON document. */
+static int
+mtasim_scenario_json(const char *file)
+{
+	json_t	*o;
+	char	 err[MTA_ERR_MAX];
+
+	if ((o = conf_file_json(file, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mtasim: %s\n", err);
+		return (1);
+	}
+	json_dumpf(o, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(o);
+	return (0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "scenario-json", required_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct conf_errors	 errs = { NULL, 0 };
+	struct mta_conf		*mc;
+	struct bufferevent	*in = NULL;
+	struct event		*sigs[4];
+	const char		*file = NULL, *evpath = NULL, *textpath = NULL;
+	const char		*statuspath = NULL;
+	static int		 phase;
+	int			 ch, check = 0, nostdin = 0, i;
+	static const int	 signos[4] = { SIGTERM, SIGINT, SIGUSR1, 0 };
+	struct mtasim		 sim;
+	json_t			*ev;
+	size_t			 k;
+	struct stat		 sb;
+
+	while ((ch = getopt_long(argc, argv, "c:e:l:np:s:tV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'J':
+			return (mtasim_scenario_json(optarg));
+		case 'c':
+			file = optarg;
+			break;
+		case 'e':
+			evpath = optarg;
+			break;
+		case 'l':
+			textpath = optarg;
+			break;
+		case 'n':
+			nostdin = 1;
+			break;
+		case 'p':
+			phase = atoi(optarg);
+			if (phase < 1)
+				usage();
+			break;
+		case 's':
+			statuspath = optarg;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'V':
+			printf("mtasim %s\n", MTASIM_VERSION);
+			return (0);
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || file == NULL)
+		usage();
+
+	if ((mc = conf_load(file, &errs)) == NULL) {
+		for (k = 0; k < errs.n; k++)
+			fprintf(stderr, "%s\n", errs.msgs[k]);
+		conf_errors_clear(&errs);
+		return (1);
+	}
+	if (check) {
+		printf("configuration OK\n");
+		conf_free(mc);
+		return (0);
+	}
+	if (evpath != NULL) {
+		free(mc->event_log);
+		mc->event_log = strdup(evpath);
+	}
+	if (textpath != NULL) {
+		free(mc->text_log);
+		mc->text_log = strdup(textpath);
+	}
+	if (statuspath != NULL) {
+		free(mc->status_file);
+		mc->status_file = strdup(statuspath);
+	}
+
+	memset(&sim, 0, sizeof(sim));
+	ms = &sim;
+	ms->ms_conf = mc;
+	if (evlog_open(mc->name, mc->event_log, mc->text_log) == -1) {
+		fprintf(stderr, "mtasim: cannot open the event logs: %s\n",
+		    strerror(errno));
+		return (1);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if ((ms->ms_base = event_base_new()) == NULL) {
+		fprintf(stderr, "mtasim: event_base_new failed\n");
+		return (1);
+	}
+	for (i = 0; signos[i] != 0; i++) {
+		sigs[i] = evsignal_new(ms->ms_base, signos[i], mtasim_signal,
+		    NULL);
+		evsignal_add(sigs[i], NULL);
+	}
+	sigs[i] = NULL;
+	if (x400_init() == -1 || rpc_init() == -1) {
+		evlog_text("cannot start: see above");
+		if ((ev = evlog_new("fatal")) != NULL) {
+			json_object_set_new(ev, "reason",
+			    json_string("listen failed"));
+			evlog_emit(ev);
+		}
+		return (1);
+	}
+	/* Commands come through a pipe, a socket or a terminal; a file or
+	 * /dev/null cannot be polled. */
+	if (!nostdin && fstat(STDIN_FILENO, &sb) == 0 && (S_ISFIFO(sb.st_mode) ||
+	    S_ISSOCK(sb.st_mode) || S_ISCHR(sb.st_mode)) &&
+	    (!S_ISCHR(sb.st_mode) || isatty(STDIN_FILENO))) {
+		evutil_make_socket_nonblocking(STDIN_FILENO);
+		if ((in = bufferevent_socket_new(ms->ms_base, STDIN_FILENO,
+		    0)) != NULL) {
+			bufferevent_setcb(in, mtasim_stdin_read, NULL,
+			    mtasim_stdin_event, NULL);
+			bufferevent_enable(in, EV_READ);
+		}
+	}
+	if ((ev = evlog_new("ready")) != NULL) {
+		json_object_set_new(ev, "pid", json_integer(getpid()));
+		json_object_set_new(ev, "rpc_port",
+		    json_integer(ms->ms_rpc_port));
+		json_object_set_new(ev, "source", json_string(
+		    mc->source_cluster ? "cluster" : "node"));
+		evlog_emit(ev);
+	}
+	evlog_text("ready");
+	queue_status_write();
+	if (phase > 0)
+		event_base_once(ms->ms_base, -1, EV_TIMEOUT,
+		    mtasim_start_phase, &phase, NULL);
+
+	event_base_dispatch(ms->ms_base);
+
+	for (i = 0; sigs[i] != NULL; i++)
+		event_free(sigs[i]);
+	queue_free_all();
+	if (ms->ms_status_ev != NULL)
+		event_free(ms->ms_status_ev);
+	evlog_close();
+	event_base_free(ms->ms_base);
+	conf_free(mc);
+	return (0);
+}
