@@ -6,13 +6,14 @@ and '|' are ignored, so the examples of PROTOCOLS.md paste as they are).
 Any mismatch is a message on stderr and exit status 1; every wait is
 bounded by --timeout.
 
-  rawpeer.py client --connect A:P [--source A[:P]] STEP...
+  rawpeer.py client --connect A:P [--source A[:P]] [--refused yes] STEP...
   rawpeer.py server --listen A:P --ready FILE [--count N] STEP...
 
-The server writes its port to the ready file once it listens, serves
---count connections (each in a thread, all running the same steps), and
-exits 0 when every one of them succeeded. "{conn}" in a step stands for
-the connection's number (1, 2, ...).
+A client with --refused yes expects the connect to be refused (and then
+exits 0). The server writes its port to the ready file once it listens,
+serves --count connections (each in a thread, all running the same
+steps), and exits 0 when every one of them succeeded. "{conn}" in a step
+stands for the connection's number (1, 2, ...).
 
 Steps:
   send:HEX      one send() of the bytes
@@ -255,8 +256,27 @@ def main():
         s.settimeout(TIMEOUT)
         try:
             s.connect(addr(opts['--connect']))
+        except ConnectionRefusedError as e:
+            if opts.get('--refused') == 'yes':
+                print('refused', flush=True)
+                return 0
+            print('rawpeer: connect %s: %s' % (opts['--connect'], e),
+                  file=sys.stderr)
+            return 1
+        except ConnectionResetError as e:
+            # Accepted and reset at once: the reset beat connect()'s return.
+            if steps and steps[0] in ('reset', 'end'):
+                print('reset', flush=True)
+                return 0
+            print('rawpeer: connect %s: %s' % (opts['--connect'], e),
+                  file=sys.stderr)
+            return 1
         except OSError as e:
             print('rawpeer: connect %s: %s' % (opts['--connect'], e),
+                  file=sys.stderr)
+            return 1
+        if opts.get('--refused') == 'yes':
+            print('rawpeer: connect %s: not refused' % opts['--connect'],
                   file=sys.stderr)
             return 1
         a = s.getsockname()
