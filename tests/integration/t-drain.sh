@@ -27,7 +27,9 @@ refused_soon() {
 # (1) drained until the timeout
 FW_SHUTDOWN=3.0
 fw_conf "$CONF" "" "drain 127.0.0.1:$p 127.0.0.1:$E"
-fw_start
+fw_start -p "$T/fwrelay.pid"
+[ "$(cat "$T/fwrelay.pid" 2>/dev/null)" = "$FW_PID" ] ||
+    fail "pid file has \"$(cat "$T/fwrelay.pid" 2>/dev/null)\", not $FW_PID"
 fw_bg hold "$FWTEST" client --connect 127.0.0.1:$p --timeout 5 --deadline 30 \
     ping:1 touch:"$T/up" hold-cut:12
 hold=$BG_PID
