@@ -1,1 +1,25 @@
-# (filled in by its owner)
+# Documentation, the default configuration, and the files of the tree that
+# no other fragment ships: the scripts the README starts with, the CI entry
+# point, and every example and lab configuration.
+dist_man_MANS += man/fwrelay.8 man/fwrelay.conf.5
+dist_sysconf_DATA += conf/fwrelay.conf
+
+# scripts/netns-topo ships with tests/netns/netns.mk.
+EXTRA_DIST += scripts/build scripts/check scripts/deps scripts/run .ci/run
+
+# conf/examples/*.conf (some are listed in behaviour.mk as test data) and
+# conf/lab/*.conf go whole, so a new file is never left out. A hook rather
+# than EXTRA_DIST += conf/lab: git does not keep an empty directory, and a
+# missing EXTRA_DIST entry stops "make dist".
+dist-hook: dist-conf
+dist-conf:
+	@for d in conf/examples conf/lab; do \
+		for f in $(srcdir)/$$d/*.conf; do \
+			test -f "$$f" || continue; \
+			$(MKDIR_P) "$(distdir)/$$d" || exit 1; \
+			b=`basename "$$f"`; \
+			test -f "$(distdir)/$$d/$$b" || \
+			    cp -p "$$f" "$(distdir)/$$d/$$b" || exit 1; \
+		done; \
+	done
+.PHONY: dist-conf
