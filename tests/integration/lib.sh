@@ -66,7 +66,7 @@ fw_init() {
 	CONF=$T/fwrelay.conf
 	EVLOG=$T/events.json
 	trap 'fw_cleanup' EXIT
-	trap 'exit 1' INT TERM HUP
+	trap 'exit 1' INT TERM HUP PIPE
 	echo "# $1: logs in $T"
 	fw_write_evpy
 }
@@ -79,7 +79,7 @@ fw_alive() {	# pid: running and not a zombie
 
 fw_cleanup() {
 	local status=$? pid n f
-	trap - EXIT INT TERM HUP
+	trap - EXIT INT TERM HUP PIPE
 	for pid in $FW_PIDS; do
 		fw_alive "$pid" && kill -TERM "$pid" 2>/dev/null
 	done
