@@ -446,7 +446,7 @@ extern struct fwrelay *env;
 int		 relay_init(struct fwrelay *);
 /* Apply a checked configuration: add, keep or remove relays. */
 int		 relay_apply(struct fwrelay *, struct fwrelay_conf *,
-		    struct config_errors *);
+		    struct config_errors *, json_t *);
 struct relay	*relay_find(struct fwrelay *, const char *);
 int		 relay_check_conf(struct fwrelay_conf *, struct config_errors *);
 int		 relay_reload(struct fwrelay *, json_t **);

@@ -130,9 +130,17 @@ void
 listener_close(struct relay *rl)
 {
 	struct relay_listener	*rls;
+	json_t			*ev;
 
 	while ((rls = TAILQ_FIRST(&rl->rl_listeners)) != NULL) {
 		TAILQ_REMOVE(&rl->rl_listeners, rls, rls_entry);
+		if ((ev = eventlog_new_level(LOG_LEVEL_ERROR,
+		    "listen_close")) != NULL) {
+			eventlog_str(ev, "relay", rl->rl_name);
+			eventlog_addr(ev, "listen",
+			    (struct sockaddr *)&rls->rls_addr);
+			eventlog_emit(ev);
+		}
 		evconnlistener_free(rls->rls_lev);
 		free(rls);
 	}

@@ -226,7 +226,7 @@ main(int argc, char *argv[])
 	sc->sc_conf = conf;
 	sc->sc_conffile = conffile;
 	main_event_start();
-	if (relay_apply(sc, conf, &errs) == -1) {
+	if (relay_apply(sc, conf, &errs, NULL) == -1) {
 		print_errors(&errs);
 		fatalx("cannot start relays");
 	}

@@ -104,6 +104,21 @@ relay_listen_changed(const struct relay_conf *a, const struct relay_conf *b)
 	    a->intercept != b->intercept);
 }
 
+/* Add name to the list key of a reload's summary of changes. */
+static void
+relay_note(json_t *changes, const char *key, const char *name)
+{
+	json_t	*a;
+
+	if (changes == NULL)
+		return;
+	if ((a = json_object_get(changes, key)) == NULL) {
+		a = json_array();
+		json_object_set_new(changes, key, a);
+	}
+	json_array_append_new(a, json_string(name));
+}
+
 /* Would listening for b collide with a's listeners (address and ports)? */
 static int
 relay_listen_overlaps(const struct relay_conf *a, const struct relay_conf *b)
@@ -129,7 +144,7 @@ relay_listen_overlaps(const struct relay_conf *a, const struct relay_conf *b)
  */
 int
 relay_apply(struct fwrelay *sc, struct fwrelay_conf *conf,
-    struct config_errors *errs)
+    struct config_errors *errs, json_t *changes)
 {
 	char			*cause = NULL;
 	struct relay_conf	*rc, *copy;
@@ -171,8 +186,11 @@ relay_apply(struct fwrelay *sc, struct fwrelay_conf *conf,
 
 	/* Commit. */
 	for (i = 0; i < n; i++) {
-		if ((old = relay_find(sc, fresh[i]->rl_name)) == NULL)
+		if ((old = relay_find(sc, fresh[i]->rl_name)) == NULL) {
+			relay_note(changes, "added", fresh[i]->rl_name);
 			continue;
+		}
+		relay_note(changes, "kept", fresh[i]->rl_name);
 		if (TAILQ_EMPTY(&fresh[i]->rl_listeners)) {
 			while ((rls = TAILQ_FIRST(&old->rl_listeners)) != NULL) {
 				TAILQ_REMOVE(&old->rl_listeners, rls,
@@ -187,6 +205,13 @@ relay_apply(struct fwrelay *sc, struct fwrelay_conf *conf,
 	TAILQ_FOREACH_SAFE(rl, &sc->sc_relays, rl_entry, next) {
 		if (rl->rl_pinhole != NULL)
 			continue;	/* pinholes live to their timeout */
+		if (!rl->rl_removed) {
+			for (i = 0; i < n; i++)
+				if (strcmp(fresh[i]->rl_name, rl->rl_name) == 0)
+					break;
+			if (i == n)
+				relay_note(changes, "removed", rl->rl_name);
+		}
 		rl->rl_removed = 1;
 		listener_close(rl);
 		if (rl->rl_nconns == 0)
@@ -242,9 +267,10 @@ relay_reload(struct fwrelay *sc, json_t **errors)
 {
 	struct fwrelay_conf	*conf;
 	struct config_errors	 errs = { NULL, 0 };
-	json_t			*ev, *list;
+	json_t			*ev, *list, *changes;
 	size_t			 i;
 
+	changes = json_object();
 	conf = config_load(sc->sc_conffile, &errs);
 	if (conf != NULL && relay_check_conf(conf, &errs) == -1) {
 		config_free(conf);
@@ -259,7 +285,7 @@ relay_reload(struct fwrelay *sc, json_t **errors)
 		config_free(conf);
 		conf = NULL;
 	}
-	if (conf != NULL && relay_apply(sc, conf, &errs) == -1) {
+	if (conf != NULL && relay_apply(sc, conf, &errs, changes) == -1) {
 		config_free(conf);
 		conf = NULL;
 	}
@@ -268,12 +294,18 @@ relay_reload(struct fwrelay *sc, json_t **errors)
 		json_array_append_new(list, json_string(errs.msgs[i]));
 	if ((ev = eventlog_new_level(LOG_LEVEL_ERROR, "reload")) != NULL) {
 		eventlog_str(ev, "result", conf != NULL ? "ok" : "failed");
-		if (conf != NULL)
+		if (conf != NULL) {
+			const char	*k;
+			json_t		*v;
+
 			eventlog_int(ev, "relays", (long long)conf->nrelays);
-		else
+			json_object_foreach(changes, k, v)
+				json_object_set(ev, k, v);
+		} else
 			json_object_set(ev, "errors", list);
 		eventlog_emit(ev);
 	}
+	json_decref(changes);
 	if (errors != NULL)
 		*errors = list;
 	else

@@ -760,9 +760,20 @@ rpc_cli_start(struct rpc_assoc *ra, int epm, struct in_addr host, int port)
 	struct bufferevent	*bev;
 	struct rpc_conn		*rc;
 	struct sockaddr_in	 sin;
-	char			 err[MTA_ERR_MAX];
+	char			 err[MTA_ERR_MAX], abuf[64];
+	json_t			*ev;
 
 	net_sin(&sin, host, port);
+	if ((ev = evlog_new("connect")) != NULL) {
+		json_object_set_new(ev, "proto", json_string(epm ? "epm" :
+		    "rpc"));
+		json_object_set_new(ev, "purpose", json_string(ra->ra_out ?
+		    "forward" : "bindback"));
+		json_object_set_new(ev, "peer_mta", json_string(ra->ra_peer));
+		json_object_set_new(ev, "to", json_string(evlog_addr(
+		    (struct sockaddr *)&sin, abuf, sizeof(abuf))));
+		evlog_emit(ev);
+	}
 	if ((bev = net_connect(conf_source(ms->ms_conf), &sin, err,
 	    sizeof(err))) == NULL) {
 		evlog_text("rpc: %s", err);

@@ -231,6 +231,7 @@ x400_call(int ci, const char *peer)
 	xa->xa_addr = sin;
 	xa->xa_state = X400_CONNECTING;
 	x400_assoc_event(xa, "association_start", NULL);
+	x400_assoc_event(xa, "connect", NULL);
 	if ((xa->xa_bev = net_connect(conf_source(mc), &sin, err,
 	    sizeof(err))) == NULL) {
 		evlog_text("x400: %s", err);
@@ -275,6 +276,9 @@ x400_assoc_event(struct x400_assoc *xa, const char *name, const char *why)
 		json_object_set_new(ev, "peer_mta", json_string(xa->xa_peer));
 	json_object_set_new(ev, "peer", json_string(evlog_addr(
 	    (struct sockaddr *)&xa->xa_addr, abuf, sizeof(abuf))));
+	if (strcmp(name, "connect") == 0)
+		json_object_set_new(ev, "to", json_string(evlog_addr(
+		    (struct sockaddr *)&xa->xa_addr, abuf, sizeof(abuf))));
 	if (strcmp(name, "association_close") == 0) {
 		json_object_set_new(ev, "sent", json_integer(xa->xa_sent));
 		json_object_set_new(ev, "received",

@@ -29,7 +29,12 @@ fw_conf "$CONF" "" "keep 127.0.0.1:$pk 127.0.0.1:$E" \
     "added 127.0.0.1:$pa 127.0.0.1:$E"
 kill -HUP "$FW_PID"
 ev_wait 5 reload 1 || fail "no reload event"
-ev_assert "reload ok" "one('reload')['result'] == 'ok'"
+ev_assert "reload ok, naming what it added, kept and removed" \
+    "one('reload')['result'] == 'ok' and
+     one('reload')['added'] == ['added'] and
+     one('reload')['kept'] == ['keep'] and
+     one('reload')['removed'] == ['gone'] and
+     one('listen_close', 'relay=gone', 'listen=127.0.0.1:$pg')"
 ev_wait 5 listen 1 relay=added listen=127.0.0.1:$pa ||
     fail "no listen event for the added relay"
 ok "added relay listens"
