@@ -550,7 +550,7 @@ conn_close(struct conn *c, const char *closed_by, const char *reason)
 	    NULL) == -1)
 		free(c);
 
-	if (env->sc_accept_paused)
+	if (env->sc_accept_paused && listener_fd_room(env, 1))
 		listener_resume_all(env);
 	if (rl->rl_removed && rl->rl_nconns == 0)
 		relay_free(rl);

@@ -438,6 +438,8 @@ struct fwrelay {
 	int			 sc_accept_paused;
 	struct event		*sc_accept_retry;
 	const char		*sc_conffile;
+	unsigned int		 sc_nlisteners;
+	unsigned long		 sc_fd_limit;	/* RLIMIT_NOFILE at start */
 	void			*sc_control;	/* control.c */
 };
 extern struct fwrelay *env;
@@ -478,6 +480,8 @@ void		 listener_close(struct relay *);
 void		 listener_pause_all(struct fwrelay *);
 void		 listener_resume_all(struct fwrelay *);
 void		 listener_set_enabled(struct relay *, int);
+/* Are enough descriptors left to accept and connect one more? */
+int		 listener_fd_room(struct fwrelay *, unsigned int);
 
 /* conn.c */
 struct conn	*conn_new(struct relay *, int, const struct sockaddr *,

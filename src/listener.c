@@ -19,6 +19,8 @@
 
 #define LISTEN_BACKLOG		4096
 #define ACCEPT_RETRY_SECS	1
+/* Descriptors kept for the loop, the event log, the control socket. */
+#define FD_RESERVE		16
 
 #ifndef IP_TRANSPARENT
 #define IP_TRANSPARENT 19
@@ -31,6 +33,7 @@ static void	listener_accept(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
 static void	listener_error(struct evconnlistener *, void *);
 static void	listener_retry(int, short, void *);
+static void	listener_pause(struct fwrelay *, const char *, int);
 static int	listener_socket(const struct relay_conf *,
 		    const struct sockaddr *, char **);
 
@@ -108,6 +111,7 @@ listener_open(struct relay *rl, char **cause)
 		}
 		evconnlistener_set_error_cb(rls->rls_lev, listener_error);
 		TAILQ_INSERT_TAIL(&rl->rl_listeners, rls, rls_entry);
+		env->sc_nlisteners++;
 		if (env->sc_accept_paused)
 			evconnlistener_disable(rls->rls_lev);
 	}
@@ -143,7 +147,24 @@ listener_close(struct relay *rl)
 		}
 		evconnlistener_free(rls->rls_lev);
 		free(rls);
+		env->sc_nlisteners--;
 	}
+}
+
+/*
+ * Each connection costs two descriptors. Accept only while there is room
+ * for the target side of the next one too, so that a client is never
+ * accepted just to be reset for want of a socket (relayd's accept_reserve).
+ */
+int
+listener_fd_room(struct fwrelay *sc, unsigned int more)
+{
+	unsigned long	 used;
+
+	if (sc->sc_fd_limit == 0)
+		return (1);
+	used = FD_RESERVE + sc->sc_nlisteners + 2UL * (sc->sc_nconns + more);
+	return (used <= sc->sc_fd_limit);
 }
 
 /* enabled = false: the listeners stay bound but accept nothing. */
@@ -188,7 +209,35 @@ listener_resume_all(struct fwrelay *sc)
 static void
 listener_retry(int fd, short what, void *arg)
 {
-	listener_resume_all(env);
+	if (listener_fd_room(env, 1))
+		listener_resume_all(env);
+	else
+		listener_pause(env, "fd_reserve", 0);
+}
+
+/* Stop accepting for a while: out of descriptors (or about to be). */
+static void
+listener_pause(struct fwrelay *sc, const char *why, int err)
+{
+	struct timeval	 tv = { ACCEPT_RETRY_SECS, 0 };
+	json_t		*ev;
+
+	if (!sc->sc_accept_paused &&
+	    (ev = eventlog_new_level(LOG_LEVEL_WARNING, "accept_paused")) !=
+	    NULL) {
+		eventlog_str(ev, "reason", why);
+		if (err != 0)
+			eventlog_str(ev, "error", errno_name(err));
+		eventlog_int(ev, "connections", sc->sc_nconns);
+		eventlog_int(ev, "fd_limit", (long long)sc->sc_fd_limit);
+		eventlog_emit(ev);
+	}
+	listener_pause_all(sc);
+	if (sc->sc_accept_retry == NULL)
+		sc->sc_accept_retry = evtimer_new(sc->sc_base, listener_retry,
+		    NULL);
+	if (sc->sc_accept_retry != NULL)
+		evtimer_add(sc->sc_accept_retry, &tv);
 }
 
 /*
@@ -200,8 +249,6 @@ static void
 listener_error(struct evconnlistener *lev, void *arg)
 {
 	struct relay_listener	*rls = arg;
-	struct timeval		 tv = { ACCEPT_RETRY_SECS, 0 };
-	json_t			*ev;
 	int			 err = errno;
 
 	if (err != EMFILE && err != ENFILE && err != ENOBUFS &&
@@ -209,18 +256,7 @@ listener_error(struct evconnlistener *lev, void *arg)
 		log_warn("relay %s: accept", rls->rls_relay->rl_name);
 		return;
 	}
-	if (!env->sc_accept_paused && (ev = eventlog_new("accept_paused")) !=
-	    NULL) {
-		eventlog_str(ev, "relay", rls->rls_relay->rl_name);
-		eventlog_str(ev, "error", errno_name(err));
-		eventlog_emit(ev);
-	}
-	listener_pause_all(env);
-	if (env->sc_accept_retry == NULL)
-		env->sc_accept_retry = evtimer_new(env->sc_base,
-		    listener_retry, NULL);
-	if (env->sc_accept_retry != NULL)
-		evtimer_add(env->sc_accept_retry, &tv);
+	listener_pause(env, "accept", err);
 }
 
 static void
@@ -248,5 +284,8 @@ listener_accept(struct evconnlistener *lev, evutil_socket_t fd,
 	}
 	if ((c = conn_new(rl, fd, sa, (socklen_t)salen)) == NULL)
 		return;
+	/* This one has its room; the next might not. */
+	if (!listener_fd_room(env, 1))
+		listener_pause(env, "fd_reserve", 0);
 	conn_start(c);
 }

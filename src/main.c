@@ -3,6 +3,7 @@
  * (SIGHUP reload, SIGTERM/SIGINT drain, SIGUSR1 event log reopen) and the
  * event loop.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -158,6 +159,7 @@ main(int argc, char *argv[])
 	struct fwrelay_conf	*conf;
 	struct config_errors	 errs = { NULL, 0 };
 	struct event		*sigs[5];
+	struct rlimit		 rlim;
 	FILE			*fp;
 	int			 ch, foreground = 0, checkonly = 0;
 	int			 verbose = 0, i;
@@ -223,6 +225,16 @@ main(int argc, char *argv[])
 	if ((sc->sc_base = event_base_new()) == NULL)
 		fatalx("cannot create the event base");
 	relay_init(sc);
+	if (getrlimit(RLIMIT_NOFILE, &rlim) == 0 &&
+	    rlim.rlim_cur != RLIM_INFINITY) {
+		/* Use what the hard limit allows: two per connection. */
+		if (rlim.rlim_cur < rlim.rlim_max) {
+			rlim.rlim_cur = rlim.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rlim);
+			getrlimit(RLIMIT_NOFILE, &rlim);
+		}
+		sc->sc_fd_limit = rlim.rlim_cur;
+	}
 	sc->sc_conf = conf;
 	sc->sc_conffile = conffile;
 	main_event_start();

@@ -20,6 +20,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t-limit.sh \
 	tests/integration/t-ipv6.sh \
 	tests/integration/t-idle.sh \
+	tests/integration/t-emfile.sh \
 	tests/integration/t-logrotate.sh \
 	tests/integration/t-valgrind.sh
 
