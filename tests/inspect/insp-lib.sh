@@ -1,7 +1,7 @@
 # insp-lib.sh: helpers of the protocol inspection tests (t-*.sh here),
 # sourced after tests/integration/lib.sh. Byte-exact peers (rawpeer.py),
-# the PROTOCOLS.md worked examples as hex, skips for missing tools, and a
-# tshark capture on lo started and stopped by PID.
+# the PROTOCOLS.md worked examples as hex, skips for missing tools, a
+# capture on lo for tshark to decode, started and stopped by PID.
 
 RAWPEER=$(cd "$(dirname "$0")" && pwd)/rawpeer.py
 INSP_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -42,8 +42,9 @@ insp_need_impacket() {
 insp_need_tshark() {
 	command -v tshark >/dev/null 2>&1 ||
 	    skip "tshark is missing (apt-get install tshark)"
-	[ "$(id -u)" -eq 0 ] || command -v dumpcap >/dev/null 2>&1 ||
-	    skip "capturing on lo needs root or dumpcap"
+	command -v dumpcap >/dev/null 2>&1 ||
+	    skip "dumpcap is missing (apt-get install tshark)"
+	[ "$(id -u)" -eq 0 ] || skip "capturing on lo needs root"
 }
 
 # rp_server NAME LISTEN [--count N] STEP...: a rawpeer backend; sets RP_PID
@@ -83,26 +84,50 @@ rp_wait() {
 	fi
 }
 
-# ts_start NAME CAPTURE-FILTER: tshark on lo writing $T/NAME.pcapng; returns
-# once tshark says the capture started. Sets TS_PID.
-ts_start() {
-	local n=0
-	fw_bg "$1.tshark" tshark -i lo -f "$2" -w "$T/$1.pcapng"
-	TS_PID=$BG_PID
-	while ! grep -q "Capture started" "$T/$1.tshark.err" 2>/dev/null; do
+# ts_mark NAME ADDR: a UDP datagram with a unique payload to ADDR (inside
+# the capture filter); returns once the capture file holds it, hence also
+# everything captured before it.
+ts_mark() {
+	local mark="fwrelay-capture-mark-$$-$(date +%s%N)" n=0
+	"$PY" -c 'import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(
+    sys.argv[1].encode(), (sys.argv[2], 9))' "$mark" "$2" ||
+	    fail "capture marker"
+	while ! grep -q "$mark" "$T/$1.pcapng" 2>/dev/null; do
 		fw_alive "$TS_PID" ||
-		    fail "tshark ended: $(cat "$T/$1.tshark.err")"
-		[ $n -ge 500 ] && fail "tshark did not start within 10 s"
+		    fail "capture ended: $(cat "$T/$1.capture.err")"
+		[ $n -ge 500 ] && fail "the capture marker never reached $1"
 		sleep 0.02
 		n=$((n + 1))
 	done
 }
 
-# ts_stop: end the capture (SIGINT, by PID) once every packet was written.
+# ts_start NAME CAPTURE-FILTER ADDR: capture on lo into $T/NAME.pcapng;
+# returns once a marker sent to ADDR is in the file, so the capture is
+# live. Sets TS_PID. The capture runs in dumpcap, tshark's own capture
+# engine, which is ready in a fraction of a second where tshark here
+# takes seconds to load its dissectors; tshark decodes the file later.
+ts_start() {
+	local n=0
+	fw_bg "$1.capture" dumpcap -i lo -f "$2" -w "$T/$1.pcapng"
+	TS_PID=$BG_PID
+	while ! grep -q "^File:" "$T/$1.capture.err" 2>/dev/null; do
+		fw_alive "$TS_PID" ||
+		    fail "dumpcap ended: $(cat "$T/$1.capture.err")"
+		[ $n -ge 500 ] && fail "dumpcap did not start within 10 s"
+		sleep 0.02
+		n=$((n + 1))
+	done
+	ts_mark "$1" "$3"
+}
+
+# ts_stop NAME ADDR: end the capture once every packet is in the file
+# (a last marker), by PID.
 ts_stop() {
+	ts_mark "$1" "$2"
 	kill -INT "$TS_PID" 2>/dev/null
 	fw_wait_exit "$TS_PID" 10
-	[ $? -eq 124 ] && fail "tshark still running after SIGINT"
+	[ $? -eq 124 ] && fail "dumpcap still running after SIGINT"
 	return 0
 }
 
