@@ -5,7 +5,8 @@ dist_man_MANS += man/fwrelay.8 man/fwrelay.conf.5
 dist_sysconf_DATA += conf/fwrelay.conf
 
 # scripts/netns-topo ships with tests/netns/netns.mk.
-EXTRA_DIST += scripts/build scripts/check scripts/deps scripts/run .ci/run
+EXTRA_DIST += scripts/build scripts/check scripts/deps scripts/run \
+	scripts/fwlab .ci/run
 
 # conf/examples/*.conf (some are listed in behaviour.mk as test data) and
 # conf/lab/*.conf go whole, so a new file is never left out. A hook rather
