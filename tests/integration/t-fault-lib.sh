@@ -5,6 +5,8 @@
 # fl_init writes $T/fl.py, one Python tool with:
 #   api SOCKET METHOD PATH [BODY|@FILE]   HTTP over the unix socket (or
 #        HOST:PORT): prints the status code, then the body
+#   batch SOCKET FILE                     many requests, each line
+#        CODE|METHOD|PATH|BODY|ERROR-REGEX: status and JSON error checked
 #   raw SOCKET BYTES-FILE                 send raw bytes, print the answer
 #   server READY-FILE ACTION...           one connection on 127.0.0.1:0;
 #        actions: send:N  echo  recvlog  hold:T  (see below)
@@ -17,46 +19,86 @@
 fl_init() {
 	FL=$T/fl.py
 	cat >"$FL" <<'PYEOF'
-import errno, http.client, json, os, re, socket, sys, time
+import errno, json, os, re, socket, sys, time
 
 def pattern(n, off=0):
     return bytes(((i + off) * 7 + 3) % 251 for i in range(n))
 
-class UnixHTTP(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__('localhost', timeout=10)
-        self.path_ = path
-    def connect(self):
+def connect(spec):
+    if spec.startswith('/') or ':' not in spec:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.settimeout(10)
-        s.connect(self.path_)
-        self.sock = s
-
-def conn_for(spec):
-    if spec.startswith('/') or ':' not in spec:
-        return UnixHTTP(spec)
+        s.connect(spec)
+        return s
     host, port = spec.rsplit(':', 1)
-    return http.client.HTTPConnection(host, int(port), timeout=10)
+    return socket.create_connection((host, int(port)), timeout=10)
+
+def request(sock, method, path, body=None):
+    """One HTTP/1.1 request; (status, headers dict, body bytes)."""
+    if isinstance(body, str):
+        body = open(body[1:], 'rb').read() if body.startswith('@') else body.encode()
+    head = '%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n' % (method, path)
+    if body is not None:
+        head += 'Content-Type: application/json\r\nContent-Length: %d\r\n' % len(body)
+    s = connect(sock)
+    try:
+        s.sendall(head.encode() + b'\r\n' + (body or b''))
+    except (BrokenPipeError, ConnectionResetError):
+        pass    # the server answered early (413): read what it said
+    data = b''
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+    except ConnectionResetError:
+        pass
+    s.close()
+    hdr, _, rest = data.partition(b'\r\n\r\n')
+    lines = hdr.decode('latin-1').split('\r\n')
+    m = re.match(r'HTTP/1\.[01] (\d{3})', lines[0])
+    if not m:
+        raise SystemExit('%s %s: not an HTTP answer: %r' % (method, path, data[:200]))
+    hdrs = {}
+    for l in lines[1:]:
+        k, _, v = l.partition(':')
+        hdrs[k.strip().lower()] = v.strip()
+    return int(m.group(1)), hdrs, rest
 
 def cmd_api(a):
-    sock, method, path = a[0], a[1], a[2]
-    body = None
-    if len(a) > 3:
-        body = a[3]
-        if body.startswith('@'):
-            body = open(body[1:], 'rb').read()
-        elif isinstance(body, str):
-            body = body.encode()
-    c = conn_for(sock)
-    hdrs = {'Content-Type': 'application/json'} if body is not None else {}
-    c.request(method, path, body=body, headers=hdrs)
-    r = c.getresponse()
-    data = r.read()
-    print(r.status)
-    allow = r.getheader('Allow')
-    if allow:
-        print('Allow: ' + allow, file=sys.stderr)
-    sys.stdout.write(data.decode('utf-8', 'replace'))
+    code, hdrs, body = request(a[0], a[1], a[2], a[3] if len(a) > 3 else None)
+    print(code)
+    if 'allow' in hdrs:
+        print('Allow: ' + hdrs['allow'], file=sys.stderr)
+    sys.stdout.write(body.decode('utf-8', 'replace'))
+    return 0
+
+def cmd_batch(a):
+    """Lines CODE|METHOD|PATH|BODY|ERROR-REGEX (BODY '-' for none): each
+    answer must have that status and a JSON {"error"} matching the regex
+    (no regex: any body)."""
+    n = 0
+    for line in open(a[1]):
+        line = line.rstrip('\n')
+        if not line or line.startswith('#'):
+            continue
+        code, method, path, body, rx = line.split('|', 4)
+        got, hdrs, data = request(a[0], method, path, None if body == '-' else body)
+        if got != int(code):
+            raise SystemExit('%s %s: status %d, expected %s: %r' % (method, path, got, code, data[:300]))
+        if rx:
+            try:
+                err = json.loads(data)['error']
+            except (ValueError, KeyError, TypeError):
+                raise SystemExit('%s %s: no JSON error: %r' % (method, path, data[:300]))
+            if not re.search(rx, err):
+                raise SystemExit('%s %s: error %r does not match /%s/' % (method, path, err, rx))
+        if got == 405 and 'allow' not in hdrs:
+            raise SystemExit('%s %s: 405 without Allow' % (method, path))
+        print('%d %s %s: %s' % (got, method, path, data.decode('utf-8', 'replace').strip()[:100]))
+        n += 1
+    print('batch: %d answers as expected' % n)
     return 0
 
 def cmd_raw(a):
@@ -292,7 +334,7 @@ def cmd_prom(a):
         print('%s%s %s' % (name, ''.join(',%s=%s' % kv for kv in lab), repr(v)))
     return 0
 
-cmds = dict(api=cmd_api, raw=cmd_raw, server=cmd_server, client=cmd_client,
+cmds = dict(api=cmd_api, batch=cmd_batch, raw=cmd_raw, server=cmd_server, client=cmd_client,
             prom=cmd_prom)
 sys.exit(cmds[sys.argv[1]](sys.argv[2:]))
 PYEOF
