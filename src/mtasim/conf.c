@@ -23,8 +23,14 @@ struct conf_ctx {
 	struct mta_conf		*mc;
 };
 
+static void	conf_verror(struct conf_ctx *, int, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
 static void	conf_error(struct conf_ctx *, const config_setting_t *,
 		    const char *, ...) __attribute__((format(printf, 3, 4)));
+static void	conf_error_line(struct conf_ctx *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static int	conf_msg_line(const char *, size_t);
+static void	conf_sort_errors(struct conf_errors *, size_t, const char *);
 static void	conf_errors_add(struct conf_errors *, const char *);
 static int	conf_keys(struct conf_ctx *, const config_setting_t *,
 		    const char *const *, const char *);
@@ -49,7 +55,7 @@ static void	conf_rpc(struct conf_ctx *, const config_setting_t *);
 static void	conf_connectors(struct conf_ctx *, const config_setting_t *);
 static void	conf_hosts(struct conf_ctx *, const config_setting_t *, int);
 static void	conf_mail(struct conf_ctx *, const config_setting_t *);
-static void	conf_check(struct conf_ctx *, const config_setting_t *);
+static void	conf_check(struct conf_ctx *);
 static struct mta_conf *conf_parse(config_t *, const char *,
 		    struct conf_errors *);
 static json_t	*conf_json(const config_setting_t *);
@@ -85,18 +91,35 @@ conf_errors_clear(struct conf_errors *errs)
 }
 
 static void
+conf_verror(struct conf_ctx *ctx, int lineno, const char *fmt, va_list ap)
+{
+	char	 msg[MTA_ERR_MAX], line[MTA_ERR_MAX + 300];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(line, sizeof(line), "%s:%d: %s", ctx->file, lineno, msg);
+	conf_errors_add(ctx->errs, line);
+}
+
+static void
 conf_error(struct conf_ctx *ctx, const config_setting_t *s, const char *fmt,
     ...)
 {
-	char	 msg[MTA_ERR_MAX], line[MTA_ERR_MAX + 300];
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	conf_verror(ctx, s != NULL ? config_setting_source_line(s) : 0, fmt,
+	    ap);
 	va_end(ap);
-	snprintf(line, sizeof(line), "%s:%d: %s", ctx->file,
-	    s != NULL ? config_setting_source_line(s) : 0, msg);
-	conf_errors_add(ctx->errs, line);
+}
+
+static void
+conf_error_line(struct conf_ctx *ctx, int lineno, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	conf_verror(ctx, lineno, fmt, ap);
+	va_end(ap);
 }
 
 /* Every member of group g must be one of keys. */
@@ -552,6 +575,7 @@ conf_mail(struct conf_ctx *ctx, const config_setting_t *l)
 			continue;
 		}
 		m = &mc->mail[mc->nmail];
+		m->line = config_setting_source_line(g);
 		conf_keys(ctx, g, keys, "mail");
 		m->phase = 1;
 		m->count = 1;
@@ -577,7 +601,7 @@ conf_mail(struct conf_ctx *ctx, const config_setting_t *l)
 
 /* Checks across sections, once everything is read. */
 static void
-conf_check(struct conf_ctx *ctx, const config_setting_t *root)
+conf_check(struct conf_ctx *ctx)
 {
 	struct mta_conf	*mc = ctx->mc;
 	size_t		 i, j;
@@ -585,9 +609,9 @@ conf_check(struct conf_ctx *ctx, const config_setting_t *root)
 
 	for (i = 0; i < mc->nconnectors; i++) {
 		if (mc->connectors[i].type == CONNECTOR_RPC && !mc->rpc)
-			conf_error(ctx, root, "connector \"%s\" is an RPC "
-			    "site connector but there is no 'rpc' group",
-			    mc->connectors[i].name);
+			conf_error_line(ctx, mc->connectors[i].line,
+			    "connector \"%s\" is an RPC site connector but "
+			    "there is no 'rpc' group", mc->connectors[i].name);
 	}
 	for (i = 0; i < mc->nmail; i++) {
 		found = 0;
@@ -596,8 +620,32 @@ conf_check(struct conf_ctx *ctx, const config_setting_t *root)
 			    0)
 				found = 1;
 		if (!found)
-			conf_error(ctx, root, "mail for \"%s\": no connector "
-			    "has that peer", mc->mail[i].peer);
+			conf_error_line(ctx, mc->mail[i].line, "mail for "
+			    "\"%s\": no connector has that peer",
+			    mc->mail[i].peer);
+	}
+}
+
+/* The line in "file:line: message", for sorting. */
+static int
+conf_msg_line(const char *msg, size_t flen)
+{
+	return (atoi(msg + flen + 1));
+}
+
+/* Report errors in file order, as fwrelay does; stable among a line. */
+static void
+conf_sort_errors(struct conf_errors *errs, size_t from, const char *file)
+{
+	size_t	 i, j, flen = strlen(file);
+	char	*m;
+
+	for (i = from + 1; i < errs->n; i++) {
+		m = errs->msgs[i];
+		for (j = i; j > from && conf_msg_line(errs->msgs[j - 1], flen) >
+		    conf_msg_line(m, flen); j--)
+			errs->msgs[j] = errs->msgs[j - 1];
+		errs->msgs[j] = m;
 	}
 }
 
@@ -700,9 +748,11 @@ conf_parse(config_t *cfg, const char *file, struct conf_errors *errs)
 		conf_real(&ctx, s, "interval", 0.01, 3600,
 		    &mc->retry_interval);
 	}
-	conf_check(&ctx, root);
-	if (errs->n != nerr)
+	conf_check(&ctx);
+	if (errs->n != nerr) {
+		conf_sort_errors(errs, nerr, file);
 		goto fail;
+	}
 	return (mc);
  fail:
 	conf_free(mc);

@@ -111,6 +111,7 @@ struct mail_conf {
 	int			 count;
 	size_t			 size;
 	char			 subject[MTA_SUBJECT_MAX];
+	int			 line;
 };
 
 struct mta_conf {

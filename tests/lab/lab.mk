@@ -1,0 +1,33 @@
+# The KB lab: scripts/fwlab runs the scenarios of conf/lab/ (fwrelay between
+# mtasim MTAs) and the tests check each row's verdict; the netns matrix
+# runs as root and skips otherwise. t-lab-mismatch.sh checks that fwlab
+# reports a scenario whose expectations are wrong.
+LAB_TESTS = \
+	tests/lab/t-lab-loopback.sh \
+	tests/lab/t-lab-mismatch.sh \
+	tests/lab/t-lab-netns.sh
+
+TESTS += $(LAB_TESTS)
+# scripts/fwlab and conf/lab/*.conf ship with extra.mk.
+EXTRA_DIST += tests/lab/lab-lib.sh tests/lab/mismatch.conf \
+	tests/lab/expected-loopback.txt tests/lab/expected-netns.txt \
+	$(LAB_TESTS)
+# The scenarios the matrix covers (expected-*.txt lists their verdicts).
+LAB_SCENARIOS = \
+	conf/lab/q196381-broken.conf \
+	conf/lab/q196381-fix-transparency.conf \
+	conf/lab/q196381-fix-connector.conf \
+	conf/lab/q196381-fix-tunnel.conf \
+	conf/lab/q254909-broken.conf \
+	conf/lab/q254909-fix.conf \
+	conf/lab/q193380-broken.conf \
+	conf/lab/q193380-fix-ptr.conf \
+	conf/lab/q193380-fix-ip.conf \
+	conf/lab/q251318-broken.conf \
+	conf/lab/q251318-fix-sp4.conf \
+	conf/lab/q251318-fix-open-nodes.conf \
+	conf/lab/q251318-fix-rebind.conf \
+	conf/lab/q191594-fixed-sp2.conf \
+	conf/lab/q191594-broken.conf \
+	conf/lab/q191594-dynamic-epm.conf \
+	conf/lab/q191594-dynamic-bindback.conf
