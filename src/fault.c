@@ -94,6 +94,7 @@ struct fault_conn {
 	struct timeval		 last;		/* last byte either way */
 	struct timeval		 prev;		/* the one before this read */
 	int			 idle_dead;	/* idle_blackhole fired */
+	int			 busy;		/* a timer is releasing bytes */
 	struct event		*close_ev;	/* deferred close */
 	struct conn_side	*close_wait;	/* drained before closing */
 	struct timeval		 close_by;
@@ -139,6 +140,7 @@ static const struct {
 };
 
 static int	 stage_in(struct fault_stage *, const uint8_t *, size_t);
+static int	 stage_oom(struct fault_stage *);
 static int	 stage_out(struct fault_stage *, const uint8_t *, size_t);
 static void	 stage_timer(int, short, void *);
 static int	 stage_arm(struct fault_stage *, const struct timeval *);
@@ -392,7 +394,11 @@ fault_pending(struct conn_side *cs)
 
 	if (fs == NULL)
 		return (0);
-	if (fs->fc->close_ev != NULL)
+	/*
+	 * While a timer releases bytes, the EOF waits for side_after(), so
+	 * that the connection never closes under the release.
+	 */
+	if (fs->fc->close_ev != NULL || fs->fc->busy)
 		return (1);
 	for (st = fs->first; st != NULL; st = st->next) {
 		if (st->state == FS_DISCARD)
@@ -431,6 +437,22 @@ side_after(struct fault_side *fs)
 		relay_write(peer->cs_fd, EV_WRITE, peer);
 }
 
+/*
+ * Out of memory on the data path: this connection goes, not the daemon.
+ * Every -1 of a stage function means the connection is closed (and its
+ * fault state freed): callers return at once without touching it.
+ */
+static int
+stage_oom(struct fault_stage *st)
+{
+	struct conn	*c = st->side->fc->c;
+
+	conn_set_reason(c, "fault: out of memory");
+	c->c_flags |= CONN_RESET;
+	conn_close(c, "relay", "error");
+	return (-1);
+}
+
 /* Pass bytes to the next stage, or on to the peer after the last one. */
 static int
 stage_out(struct fault_stage *st, const uint8_t *buf, size_t len)
@@ -449,13 +471,15 @@ stage_arm(struct fault_stage *st, const struct timeval *when)
 
 	if (st->timer == NULL && (st->timer = evtimer_new(env->sc_base,
 	    stage_timer, st)) == NULL)
-		return (-1);
+		return (stage_oom(st));
 	fault_now(&now);
 	if (timercmp(when, &now, >))
 		timersub(when, &now, &left);
 	else
 		timerclear(&left);
-	return (evtimer_add(st->timer, &left));
+	if (evtimer_add(st->timer, &left) == -1)
+		return (stage_oom(st));
+	return (0);
 }
 
 /* Keep len bytes until due (in order behind what is held already). */
@@ -467,7 +491,7 @@ stage_hold(struct fault_stage *st, const uint8_t *buf, size_t len,
 	int			 first = TAILQ_EMPTY(&st->chunks);
 
 	if ((ch = calloc(1, sizeof(*ch))) == NULL)
-		return (-1);
+		return (stage_oom(st));
 	ch->len = len;
 	ch->due = *due;
 	if (timercmp(&ch->due, &st->last_due, <))
@@ -475,7 +499,7 @@ stage_hold(struct fault_stage *st, const uint8_t *buf, size_t len,
 	st->last_due = ch->due;
 	if (evbuffer_add(st->buf, buf, len) == -1) {
 		free(ch);
-		return (-1);
+		return (stage_oom(st));
 	}
 	TAILQ_INSERT_TAIL(&st->chunks, ch, entry);
 	if (first)
@@ -500,7 +524,7 @@ stage_release_due(struct fault_stage *st)
 		TAILQ_REMOVE(&st->chunks, ch, entry);
 		free(ch);
 		if ((p = malloc(len)) == NULL)
-			return (-1);
+			return (stage_oom(st));
 		evbuffer_remove(st->buf, p, len);
 		if (stage_out(st, p, len) == -1) {
 			free(p);
@@ -532,7 +556,7 @@ stage_bandwidth(struct fault_stage *st)
 	if (n > 0) {
 		st->tokens -= (double)n;
 		if ((p = malloc(n)) == NULL)
-			return (-1);
+			return (stage_oom(st));
 		evbuffer_remove(st->buf, p, n);
 		if (stage_out(st, p, n) == -1) {
 			free(p);
@@ -565,7 +589,7 @@ stage_slice(struct fault_stage *st)
 		if (n > st->p.bytes)
 			n = (size_t)st->p.bytes;
 		if ((p = malloc(n)) == NULL)
-			return (-1);
+			return (stage_oom(st));
 		evbuffer_remove(st->buf, p, n);
 		if (stage_out(st, p, n) == -1) {
 			free(p);
@@ -675,7 +699,9 @@ stage_pdu_one(struct fault_stage *st, const uint8_t *pdu, size_t len)
 			return (stage_out(st, pdu, len));
 		/* Answer for the target: DST-REF is the caller's SRC-REF. */
 		n = cotp_build_dr(out, sizeof(out), t.src_ref, 0, st->p.code);
-		if (n < 0 || relay_send(cs, out, (size_t)n) == -1)
+		if (n < 0)
+			return (stage_oom(st));
+		if (relay_send(cs, out, (size_t)n) == -1)
 			return (-1);
 		st->state = FS_DISCARD;
 		stage_event(st, "refused CR with DR", "reason", st->p.code);
@@ -690,7 +716,9 @@ stage_pdu_one(struct fault_stage *st, const uint8_t *pdu, size_t len)
 			hlen = sizeof(out) - 16;
 		n = cotp_build_er(out, sizeof(out), t.type == COTP_CR ?
 		    t.src_ref : st->ref, st->p.code, pdu + TPKT_HDRLEN, hlen);
-		if (n < 0 || relay_send(cs, out, (size_t)n) == -1)
+		if (n < 0)
+			return (stage_oom(st));
+		if (relay_send(cs, out, (size_t)n) == -1)
 			return (-1);
 		stage_event(st, t.type == COTP_CR ? "answered CR with ER" :
 		    "answered TPDU with ER", "cause", st->p.code);
@@ -739,7 +767,7 @@ stage_pdu(struct fault_stage *st, const uint8_t *buf, size_t len)
 
 	if (st->fr.buf == NULL &&
 	    (st->fr.buf = malloc(TPKT_MAXLEN)) == NULL)
-		return (-1);
+		return (stage_oom(st));
 	while (len > 0 && st->state != FS_DISCARD) {
 		if (st->fr.lost)
 			return (stage_raw(st, buf, len));
@@ -795,7 +823,7 @@ stage_in(struct fault_stage *st, const uint8_t *buf, size_t len)
 			    (long long)st->p.rate);
 		}
 		if (evbuffer_add(st->buf, buf, len) == -1)
-			return (-1);
+			return (stage_oom(st));
 		if (st->timer != NULL && evtimer_pending(st->timer, NULL))
 			return (0);
 		return (stage_bandwidth(st));
@@ -806,7 +834,7 @@ stage_in(struct fault_stage *st, const uint8_t *buf, size_t len)
 			    (long long)st->p.bytes);
 		}
 		if (evbuffer_add(st->buf, buf, len) == -1)
-			return (-1);
+			return (stage_oom(st));
 		return (stage_slice(st));
 	case FAULT_RESET_AFTER:
 		return (stage_reset_after(st, buf, len));
@@ -846,6 +874,7 @@ stage_timer(int fd, short what, void *arg)
 	struct fault_side	*fs = st->side;
 	int			 r = 0;
 
+	fs->fc->busy++;
 	switch (st->p.type) {
 	case FAULT_LATENCY:
 	case FAULT_PDU_DELAY:
@@ -860,10 +889,9 @@ stage_timer(int fd, short what, void *arg)
 	default:
 		break;
 	}
-	if (r == -1) {
-		/* Closed under us, or out of memory: then close. */
-		return;
-	}
+	if (r == -1)
+		return;		/* closed, fs is gone */
+	fs->fc->busy--;
 	side_after(fs);
 }
 
