@@ -242,7 +242,8 @@ metrics_render(struct fwrelay *sc, struct evbuffer *buf)
 	struct metric		*m;
 	struct relay		*rl;
 	struct conn		*c;
-	size_t			 n = 0, max = 0, i;
+	json_t			*ph, *o;
+	size_t			 n = 0, max = 0, i, j;
 	int			 f;
 	char			 esc[FWRELAY_NAME_MAX * 2 + 1];
 
@@ -280,6 +281,29 @@ metrics_render(struct fwrelay *sc, struct evbuffer *buf)
 		evbuffer_add_printf(buf, "fwrelay_connections_active"
 		    "{relay=\"%s\"} %llu\n", metrics_escape(live[i].name, esc,
 		    sizeof(esc)), (unsigned long long)live[i].active);
+
+	/* Open pinholes per parent relay (pinhole.c's own list). */
+	metrics_header(buf, "fwrelay_pinholes_open",
+	    "Pinholes open now, by the relay whose traffic opened them.",
+	    "gauge");
+	if ((ph = pinhole_list()) != NULL) {
+		for (i = 0; i < n; i++) {
+			uint64_t	 k = 0;
+
+			json_array_foreach(ph, j, o)
+				if (json_is_string(json_object_get(o,
+				    "relay")) && strcmp(json_string_value(
+				    json_object_get(o, "relay")),
+				    live[i].name) == 0)
+					k++;
+			if (live[i].current)
+				evbuffer_add_printf(buf,
+				    "fwrelay_pinholes_open{relay=\"%s\"} "
+				    "%llu\n", metrics_escape(live[i].name,
+				    esc, sizeof(esc)), (unsigned long long)k);
+		}
+		json_decref(ph);
+	}
 
 	for (f = 0; f < MF_NFAMILIES; f++) {
 		metrics_header(buf, metric_families[f].name,

@@ -55,6 +55,7 @@ want "fwrelay_connect_failures_total,errno=ECONNREFUSED,relay=dead" 1.0
 want "fwrelay_faults_fired_total,relay=f,type=latency" 1.0
 want "fwrelay_mode_changes_total,relay=f" 1.0
 want "fwrelay_relay_enabled,relay=f" 1.0
+want "fwrelay_pinholes_open,relay=m" 0.0
 want "fwrelay_connections_closed_total,reason=denied,relay=m" 1.0
 ok "counters: 5 accepted on m (1 open, 1 denied by rule 0), 3500 bytes up, ECONNREFUSED on dead, 1 latency fault"
 touch "$T/done"
