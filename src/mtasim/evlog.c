@@ -149,8 +149,8 @@ evlog_mta(int id, const char *entity, const struct sockaddr *peer,
 	}
 	json_decref(extra);
 	if (evlog_textfp != NULL) {
-		fprintf(evlog_textfp, "%s %s MSExchangeMTA Event ID: %d Type: %s "
-		    "Category: %s: %s\n", evlog_ts(ts, sizeof(ts)),
+		fprintf(evlog_textfp, "%s %s MSExchangeMTA Event ID: %d "
+		    "Type: %s Category: %s: %s\n", evlog_ts(ts, sizeof(ts)),
 		    evlog_mta_name, id, k->severity, k->category, text);
 		fflush(evlog_textfp);
 	}

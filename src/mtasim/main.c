@@ -24,6 +24,7 @@
 #define MTASIM_VERSION	"0.1.0"
 
 struct mtasim	*ms;
+static struct bufferevent *mtasim_stdin;
 
 static void	usage(void) __attribute__((noreturn));
 static void	mtasim_signal(int, short, void *);
@@ -153,6 +154,7 @@ static void
 mtasim_stdin_event(struct bufferevent *bev, short what, void *arg)
 {
 	bufferevent_free(bev);
+	mtasim_stdin = NULL;
 }
 
 static void
@@ -292,8 +294,9 @@ main(int argc, char *argv[])
 	}
 	/* Commands come through a pipe, a socket or a terminal; a file or
 	 * /dev/null cannot be polled. */
-	if (!nostdin && fstat(STDIN_FILENO, &sb) == 0 && (S_ISFIFO(sb.st_mode) ||
-	    S_ISSOCK(sb.st_mode) || S_ISCHR(sb.st_mode)) &&
+	if (!nostdin && fstat(STDIN_FILENO, &sb) == 0 &&
+	    (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) ||
+	    S_ISCHR(sb.st_mode)) &&
 	    (!S_ISCHR(sb.st_mode) || isatty(STDIN_FILENO))) {
 		evutil_make_socket_nonblocking(STDIN_FILENO);
 		if ((in = bufferevent_socket_new(ms->ms_base, STDIN_FILENO,
@@ -301,6 +304,7 @@ main(int argc, char *argv[])
 			bufferevent_setcb(in, mtasim_stdin_read, NULL,
 			    mtasim_stdin_event, NULL);
 			bufferevent_enable(in, EV_READ);
+			mtasim_stdin = in;
 		}
 	}
 	if ((ev = evlog_new("ready")) != NULL) {
@@ -321,6 +325,9 @@ main(int argc, char *argv[])
 
 	for (i = 0; sigs[i] != NULL; i++)
 		event_free(sigs[i]);
+	if (mtasim_stdin != NULL)
+		bufferevent_free(mtasim_stdin);
+	net_close_listeners();
 	queue_free_all();
 	if (ms->ms_status_ev != NULL)
 		event_free(ms->ms_status_ev);

@@ -48,7 +48,8 @@ struct strbind;
 #define MTA_CONNECT_TIMEOUT	5.0
 #define MTA_RESPONSE_TIMEOUT	5.0
 #define MTA_RETRY_INTERVAL	1.0
-#define MTA_TPDU_SIZE_CODE	0x0b	/* 2048-byte TPDUs, as Exchange offers */
+/* 2048-byte TPDUs, as Exchange offers */
+#define MTA_TPDU_SIZE_CODE	0x0b
 
 /*
  * The lab's own opnums of the MTA interface 9e8ee830-4459-11ce-979b-
@@ -77,7 +78,8 @@ enum connector_schedule {
 
 enum bindback_mode {
 	BINDBACK_GIVEN = 0,	/* 5.5 SP2+: the port in the string binding */
-	BINDBACK_EPM		/* before SP2: ask the caller's endpoint mapper */
+	/* before SP2: ask the caller's endpoint mapper */
+	BINDBACK_EPM
 };
 
 struct connector {
@@ -126,16 +128,19 @@ struct mta_conf {
 	struct in_addr		 node;
 	int			 has_cluster;
 	struct in_addr		 cluster;
-	int			 source_cluster; /* outgoing from the cluster IP */
+	/* outgoing from the cluster IP */
+	int			 source_cluster;
 	struct in_addr		 listen[MTA_LISTEN_MAX];
 	size_t			 nlisten;
 
 	int			 x400_port;	/* 0: no X.400 listener */
-	uint8_t			 tsel[MTA_TSEL_MAX];	/* expected called TSAP */
+	/* expected called TSAP */
+	uint8_t			 tsel[MTA_TSEL_MAX];
 	size_t			 tsel_len;	/* 0: accept any */
 
 	int			 rpc;		/* rpc = { } given */
-	int			 epm_port;	/* own endpoint mapper, 0: none */
+	/* own endpoint mapper, 0: none */
+	int			 epm_port;
 	int			 rpc_port;	/* 0: dynamic */
 	enum bindback_mode	 bindback;
 	char			 bindback_host[MTA_HOST_MAX];
@@ -186,7 +191,8 @@ const char	*bindback_name(enum bindback_mode);
 enum match_how {
 	MATCH_NONE = 0,
 	MATCH_IP,		/* the caller's IP is a connector's address */
-	MATCH_PTR		/* its PTR name is an FQDN connector's address */
+	/* its PTR name is an FQDN connector's address */
+	MATCH_PTR
 };
 
 struct match {
@@ -359,6 +365,7 @@ typedef void	(*net_accept_cb)(int, struct sockaddr_in *, void *);
  */
 struct evconnlistener *net_listen(struct in_addr, int, net_accept_cb,
 		    void *, int *, char *, size_t);
+void		 net_close_listeners(void);
 /* Non-blocking connect from src (port 0) to dst; bufferevent or NULL. */
 struct bufferevent *net_connect(struct in_addr, const struct sockaddr_in *,
 		    char *, size_t);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,9 +23,13 @@
 #include "mtasim.h"
 
 struct net_listener {
-	net_accept_cb	 nl_cb;
-	void		*nl_arg;
+	net_accept_cb		 nl_cb;
+	void			*nl_arg;
+	struct evconnlistener	*nl_lev;
+	struct net_listener	*nl_next;
 };
+
+static struct net_listener	*net_listeners;
 
 static void	net_accept(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
@@ -93,7 +98,23 @@ net_listen(struct in_addr addr, int port, net_accept_cb cb, void *arg,
 		return (NULL);
 	}
 	*bound = ntohs(sin.sin_port);
+	nl->nl_lev = lev;
+	nl->nl_next = net_listeners;
+	net_listeners = nl;
 	return (lev);
+}
+
+/* Close every listener (at exit). */
+void
+net_close_listeners(void)
+{
+	struct net_listener	*nl;
+
+	while ((nl = net_listeners) != NULL) {
+		net_listeners = nl->nl_next;
+		evconnlistener_free(nl->nl_lev);
+		free(nl);
+	}
 }
 
 /*

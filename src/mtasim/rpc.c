@@ -63,7 +63,8 @@ struct rpc_conn {
 	struct bufferevent	*rc_bev;
 	enum rpc_role		 rc_role;
 	enum rpc_cstate		 rc_state;
-	int			 rc_epm;	/* client of an endpoint mapper */
+	/* client of an endpoint mapper */
+	int			 rc_epm;
 	struct sockaddr_in	 rc_addr;	/* the TCP peer */
 	struct rpc_assoc	*rc_assoc;
 	uint32_t		 rc_next_call;
@@ -190,8 +191,9 @@ rpc_init(void)
 		net_sin(&sin, mc->listen[i], port);
 		if ((ev = evlog_new("listen")) != NULL) {
 			json_object_set_new(ev, "service", json_string("rpc"));
-			json_object_set_new(ev, "listen", json_string(evlog_addr(
-			    (struct sockaddr *)&sin, abuf, sizeof(abuf))));
+			json_object_set_new(ev, "listen", json_string(
+			    evlog_addr((struct sockaddr *)&sin, abuf,
+			    sizeof(abuf))));
 			json_object_set_new(ev, "dynamic",
 			    json_boolean(mc->rpc_port == 0));
 			evlog_emit(ev);
@@ -206,8 +208,9 @@ rpc_init(void)
 		net_sin(&sin, mc->listen[i], port);
 		if ((ev = evlog_new("listen")) != NULL) {
 			json_object_set_new(ev, "service", json_string("epm"));
-			json_object_set_new(ev, "listen", json_string(evlog_addr(
-			    (struct sockaddr *)&sin, abuf, sizeof(abuf))));
+			json_object_set_new(ev, "listen", json_string(
+			    evlog_addr((struct sockaddr *)&sin, abuf,
+			    sizeof(abuf))));
 			evlog_emit(ev);
 		}
 	}
@@ -460,9 +463,10 @@ rpc_pdu(struct rpc_conn *rc, const uint8_t *p, size_t len)
 		return;
 	case DCERPC_FAULT:
 		if (rc->rc_role == RPC_CLIENT) {
-			char	 why[96];
-			const char *name = dcerpc_fault_name(pdu.u.fault.status);
+			char		 why[96];
+			const char	*name;
 
+			name = dcerpc_fault_name(pdu.u.fault.status);
 			snprintf(why, sizeof(why), "fault %s (0x%08x)",
 			    name != NULL ? name : "?", pdu.u.fault.status);
 			rpc_cli_lost(rc, why);
@@ -997,10 +1001,11 @@ rpc_cli_lost(struct rpc_conn *rc, const char *why)
 static void
 rpc_fail_forward(struct rpc_assoc *ra, const char *why)
 {
-	struct connector	*co = &ms->ms_conf->connectors[ra->ra_connector];
+	struct connector	*co;
 	static const char *const steps[] = { "endpoint mapper", "bind",
 	    "MtaBind", "MtaBindBack", "open", "unbind" };
 
+	co = &ms->ms_conf->connectors[ra->ra_connector];
 	evlog_mta(9318, co->name, NULL, json_pack("{s:s,s:s,s:s,s:i}",
 	    "connector", co->name, "step", steps[ra->ra_state], "reason", why,
 	    "error", MTA_RPC_S_SERVER_UNAVAILABLE),

@@ -121,8 +121,9 @@ x400_init(void)
 		net_sin(&sin, mc->listen[i], port);
 		if ((ev = evlog_new("listen")) != NULL) {
 			json_object_set_new(ev, "service", json_string("x400"));
-			json_object_set_new(ev, "listen", json_string(evlog_addr(
-			    (struct sockaddr *)&sin, abuf, sizeof(abuf))));
+			json_object_set_new(ev, "listen", json_string(
+			    evlog_addr((struct sockaddr *)&sin, abuf,
+			    sizeof(abuf))));
 			evlog_emit(ev);
 		}
 	}
@@ -453,9 +454,9 @@ x400_tpdu(struct x400_assoc *xa, const struct cotp_tpdu *t)
 			    "dr_reason", t->type == COTP_DR ? t->reason :
 			    t->cause, "tpdu", cotp_type_name(t->code)),
 			    "A locally initiated association to %s was "
-			    "refused. The failure reason provider was 0 and the "
-			    "reason was %u. Control block index %u. Type 1. "
-			    "[PLATFORM KERNEL 20 130] (12)", dn,
+			    "refused. The failure reason provider was 0 and "
+			    "the reason was %u. Control block index %u. Type "
+			    "1. [PLATFORM KERNEL 20 130] (12)", dn,
 			    t->type == COTP_DR ? t->reason : t->cause,
 			    xa->xa_ltab);
 			x400_fail(xa, "refused by the peer", -1);
@@ -799,9 +800,10 @@ x400_send_tsdu(struct x400_assoc *xa, const void *data, size_t len)
 static void
 x400_fail(struct x400_assoc *xa, const char *why, int e)
 {
-	struct connector	*co = &ms->ms_conf->connectors[xa->xa_connector];
+	struct connector	*co;
 	char			 dn[300];
 
+	co = &ms->ms_conf->connectors[xa->xa_connector];
 	evlog_dn(co->name, dn, sizeof(dn));
 	if (e > 0 && xa->xa_state == X400_CONNECTING) {
 		evlog_mta(9215, dn, (struct sockaddr *)&xa->xa_addr,

@@ -170,7 +170,8 @@ START_TEST(test_remote_initiated)
 	/* With only the remote-initiated one, nothing may call out. */
 	mc = load("name = \"MTA-IN\"; addresses = { node = \"127.1.0.10\"; };\n"
 	    "connectors = ( { name = \"from-out\"; peer = \"MTA-OUT\"; "
-	    "address = \"127.2.0.10\"; schedule = \"remote-initiated\"; } );\n");
+	    "address = \"127.2.0.10\";\n"
+	    "  schedule = \"remote-initiated\"; } );\n");
 	ck_assert_int_eq(connector_for_peer(mc, CONNECTOR_X400, "MTA-OUT"), -1);
 	ck_assert_int_eq(connector_by_peer(mc, CONNECTOR_X400, "MTA-OUT"), 0);
 	ck_assert_int_eq(connector_match(mc, CONNECTOR_X400, ip("127.2.0.10"),
