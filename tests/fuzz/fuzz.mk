@@ -7,7 +7,7 @@ FUZZ_NAMES = fuzz_rfc1006 fuzz_dcerpc fuzz_epm fuzz_strbind fuzz_config
 FUZZ_SECONDS = 60
 FUZZ_WORKDIR = fuzz-work
 
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/fuzz_rfc1006.dict \
+EXTRA_DIST += tests/fuzz/run-fuzz.sh tests/fuzz/corpus tests/fuzz/fuzz_rfc1006.dict \
 	tests/fuzz/fuzz_dcerpc.dict tests/fuzz/fuzz_epm.dict \
 	tests/fuzz/fuzz_strbind.dict tests/fuzz/fuzz_config.dict
 
@@ -47,35 +47,11 @@ tests_fuzz_fuzz_config_LDADD = $(LIBCONFIG_LIBS) $(JANSSON_LIBS) -lm
 
 # For each target: fresh copy of the seeds, run, report the executions
 # from libFuzzer's final stats; exit 1 if any target crashed.
+FUZZ_JOBS ?= 2
+
 fuzz: $(FUZZ_PROGS)
-	@fail=0; total=0; \
-	for t in $(FUZZ_NAMES); do \
-		d=$(FUZZ_WORKDIR)/$$t; \
-		rm -rf $$d; mkdir -p $$d/corpus $$d/artifacts; \
-		cp $(srcdir)/tests/fuzz/corpus/$$t/* $$d/corpus/; \
-		chmod u+w $$d/corpus/*; \
-		./tests/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) \
-		    -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
-		    -dict=$(srcdir)/tests/fuzz/$$t.dict \
-		    -artifact_prefix=$$d/artifacts/ $$d/corpus \
-		    >$$d/log 2>&1; \
-		rc=$$?; \
-		runs=`sed -n 's/^stat::number_of_executed_units: *//p' \
-		    $$d/log | tail -n 1`; \
-		test -n "$$runs" || runs=`sed -n \
-		    's/^Done \([0-9]*\) runs.*/\1/p' $$d/log | tail -n 1`; \
-		test -n "$$runs" || runs=0; \
-		total=`expr $$total + $$runs`; \
-		if test $$rc -eq 0; then \
-			echo "fuzz: $$t: $$runs executions in $(FUZZ_SECONDS) s, no crash"; \
-		else \
-			echo "fuzz: $$t: FAILED (exit $$rc) after $$runs executions; see $$d/log and $$d/artifacts"; \
-			tail -n 40 $$d/log; \
-			fail=1; \
-		fi; \
-	done; \
-	echo "fuzz: $$total executions in all"; \
-	exit $$fail
+	@$(SHELL) $(srcdir)/tests/fuzz/run-fuzz.sh $(srcdir) $(FUZZ_WORKDIR) \
+	    $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_NAMES)
 else
 fuzz:
 	@echo "fuzz: configure with --enable-fuzz CC=clang first" >&2; exit 1
