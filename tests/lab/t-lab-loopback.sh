@@ -11,16 +11,20 @@ mkdir -p "$LABOUT"
 report=$LABOUT/report-loopback.md
 rm -f "$report" "${report%.md}.json"
 start=$(date +%s)
-$PY "$FWLAB" --topology loopback --report "$report" >"$LABOUT/matrix-loopback.txt"
+$PY "$FWLAB" --topology loopback --report "$report" \
+    >"$LABOUT/matrix-loopback.txt"
 rc=$?
 end=$(date +%s)
 cat "$LABOUT/matrix-loopback.txt"
 [ -f "${report%.md}.json" ] || lab_fail "no JSON result file"
-lab_check_verdicts "${report%.md}.json" "$top_srcdir/tests/lab/expected-loopback.txt" ||
+lab_check_verdicts "${report%.md}.json" \
+    "$top_srcdir/tests/lab/expected-loopback.txt" ||
     lab_fail "verdicts differ (fwlab exit status $rc)"
-[ $rc -eq 0 ] || lab_fail "fwlab exit status $rc with every verdict as expected"
+[ $rc -eq 0 ] ||
+    lab_fail "fwlab exit status $rc with every verdict as expected"
 n=$(grep -c '^```mermaid' "$report")
 runs=$(grep -c ' PASS\| FAIL' "$LABOUT/matrix-loopback.txt")
 [ "$n" -eq "$runs" ] || lab_fail "$n Mermaid diagrams for $runs scenarios run"
-[ $((end - start)) -le 120 ] || lab_fail "matrix took $((end - start)) s (> 120)"
+[ $((end - start)) -le 120 ] ||
+    lab_fail "matrix took $((end - start)) s (> 120)"
 echo "loopback matrix: $runs scenarios run in $((end - start)) s"

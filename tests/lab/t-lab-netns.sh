@@ -16,7 +16,10 @@ rm -f "$report" "${report%.md}.json"
 $PY "$FWLAB" --topology netns --report "$report" >"$LABOUT/matrix-netns.txt"
 rc=$?
 cat "$LABOUT/matrix-netns.txt"
-[ -f "${report%.md}.json" ] || lab_fail "no JSON result file (fwlab status $rc)"
-lab_check_verdicts "${report%.md}.json" "$top_srcdir/tests/lab/expected-netns.txt" ||
+[ -f "${report%.md}.json" ] ||
+    lab_fail "no JSON result file (fwlab status $rc)"
+lab_check_verdicts "${report%.md}.json" \
+    "$top_srcdir/tests/lab/expected-netns.txt" ||
     lab_fail "verdicts differ (fwlab exit status $rc)"
-[ $rc -eq 0 ] || lab_fail "fwlab exit status $rc with every verdict as expected"
+[ $rc -eq 0 ] ||
+    lab_fail "fwlab exit status $rc with every verdict as expected"
