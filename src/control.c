@@ -5,7 +5,9 @@
  * connections get: PATCH swaps in a modified copy of the relay's
  * relay_conf, so established connections keep the snapshot they hold.
  * Every answer is JSON, errors as {"error": "..."} with a 4xx status;
- * nothing a client sends can do more than get a 4xx.
+ * nothing a client sends can do more than get a 4xx. A reload (SIGHUP or
+ * POST /v1/reload) builds the relays anew from the file: PATCHed settings
+ * and run-time faults last until then.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
