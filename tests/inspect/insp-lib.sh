@@ -47,6 +47,25 @@ insp_need_tshark() {
 	[ "$(id -u)" -eq 0 ] || skip "capturing on lo needs root"
 }
 
+# ev_checks < SPEC: several event log checks in one Python run
+# (evcheck.py: "== WHAT" lines, each followed by an expression over evs,
+# sel(), one()).
+ev_checks() {
+	"$PY" "$INSP_DIR/evcheck.py" "${EVLOG_FILE:-$EVLOG}" ||
+	    fail "event log checks"
+}
+
+# ev_spec WHAT EXPR: queue a check (ev_assert's arguments); ev_run: run
+# the queued checks in one go.
+ev_spec() {
+	printf '== %s\n%s\n' "$1" "$2" >>"$T/checks"
+}
+
+ev_run() {
+	ev_checks <"$T/checks"
+	rm -f "$T/checks"
+}
+
 # rp_server NAME LISTEN [--count N] STEP...: a rawpeer backend; sets RP_PID
 # and RP_PORT once it listens.
 rp_server() {

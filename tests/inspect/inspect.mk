@@ -24,4 +24,5 @@ XFAIL_TESTS += $(INSPECT_XFAIL_TESTS)
 EXTRA_DIST += $(INSPECT_TESTS) $(INSPECT_XFAIL_TESTS) \
 	tests/inspect/insp-lib.sh tests/inspect/rawpeer.py \
 	tests/inspect/epmpdu.py tests/inspect/epmserver.py \
-	tests/inspect/epmclient.py tests/inspect/tscheck.py
+	tests/inspect/epmclient.py tests/inspect/tscheck.py \
+	tests/inspect/evcheck.py

@@ -40,24 +40,25 @@ ev_wait 5 close 2 relay=rpc || fail "close events"
 EPM=e1af8308-5d1f-11c9-91a4-08002b14a0fa
 for c in $(out_field "$T/piece.out" local) \
     $(out_field "$T/trickle.out" local); do
-	ev_assert "$c: rpc_bind of the EPM interface v3.0, call 1, 4280/4280" \
+	ev_spec "$c: rpc_bind of the EPM interface v3.0, call 1, 4280/4280" \
 	    "one('rpc_bind', 'client=$c', 'from=client', 'type=bind',
 	     'call_id=1', 'max_xmit=4280', 'max_recv=4280')['contexts'] ==
 	     [{'ctx': 0, 'uuid': '$EPM', 'version': '3.0', 'name': 'epm'}]"
-	ev_assert "$c: rpc_bind_ack, secondary address 135, accepted" \
+	ev_spec "$c: rpc_bind_ack, secondary address 135, accepted" \
 	    "one('rpc_bind_ack', 'client=$c', 'from=target', 'type=bind_ack',
 	     'call_id=1', 'assoc_group=61523',
 	     'secondary_address=135')['results'] == [{'result': 'acceptance'}]"
-	ev_assert "$c: rpc_call opnum 0 on epm (debug), then rpc_fault" \
+	ev_spec "$c: rpc_call opnum 0 on epm (debug), then rpc_fault" \
 	    "one('rpc_call', 'client=$c', 'call_id=3', 'opnum=0',
 	     'interface_name=epm', 'stub_length=8', 'fragments=1') and
 	     one('rpc_fault', 'client=$c', 'call_id=3', 'status=469827587',
 	     'status_name=nca_s_unk_if')"
-	ev_assert "$c: no anomaly, clean close, 104 bytes in and 92 out" \
+	ev_spec "$c: no anomaly, clean close, 104 bytes in and 92 out" \
 	    "not sel('inspect_anomaly', 'client=$c') and
 	     one('close', 'client=$c', 'reason=done', 'bytes_from_client=104',
 	     'bytes_from_target=92')"
 done
+ev_run
 
 rp_client nak --connect $A:$pk "send:$BIND" "expect:$NAK" eof
 c=$(out_field "$T/nak.out" local)

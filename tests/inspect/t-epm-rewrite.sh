@@ -61,14 +61,15 @@ done
 ev_wait 5 close 4 || fail "close events"
 
 for r in whole frag120 frag121 plain; do
-	ev_assert "$r: one epm_map ept_map exchange_mta $S:$SP, no anomaly" \
+	ev_spec "$r: one epm_map ept_map exchange_mta $S:$SP, no anomaly" \
 	    "one('epm_map', 'relay=$r', 'operation=ept_map', 'interface=$MTA',
 	     'interface_name=exchange_mta', 'address=$S', 'port=$SP') and
 	     not sel('inspect_anomaly', 'relay=$r') and
 	     one('close', 'relay=$r', 'reason=done')"
 done
-ev_assert "one pinhole $A:$SP -> $S:$SP (opened, then refreshed), none for plain" \
+ev_spec "one pinhole $A:$SP -> $S:$SP (opened, then refreshed), none for plain" \
     "one('pinhole_open', 'kind=epm', 'for=$MTA', 'listen=$A:$SP',
      'target=$S:$SP') and not sel('pinhole_open', 'relay=plain')"
+ev_run
 
 insp_stop

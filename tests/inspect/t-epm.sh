@@ -64,7 +64,7 @@ grep -qx "lookup $SVCIF v1.0 ncacn_ip_tcp:$A\[$SV\] fwrelay echo" \
 grep -qx "map ncacn_ip_tcp:$A\[$SV\]" "$T/lookup.out" ||
     fail "ept_map did not give port $SV"
 ok "impacket's ept_lookup shows the relay: $A[$SV] and $A[$P2] (P=$P busy)"
-ev_assert "epm_map: lookup learned $S:$P and $S:$SV, map $S:$SV" \
+ev_spec "epm_map: lookup learned $S:$P and $S:$SV, map $S:$SV" \
     "sorted((e['interface'], e['address'], e['port']) for e in
       sel('epm_map', 'relay=epm', 'operation=ept_lookup')) ==
      sorted([('$EPMIF', '$S', $P), ('$SVCIF', '$S', $SV)]) and
@@ -72,13 +72,14 @@ ev_assert "epm_map: lookup learned $S:$P and $S:$SV, map $S:$SV" \
      'address=$S', 'port=$SV') and
      one('epm_map', 'relay=epm', 'interface=$EPMIF')['interface_name'] ==
      'epm'"
-ev_assert "pinhole_open: service $A:$SV -> $S:$SV, EPM $A:$P2 -> $S:$P" \
+ev_spec "pinhole_open: service $A:$SV -> $S:$SV, EPM $A:$P2 -> $S:$P" \
     "one('pinhole_open', 'relay=epm', 'kind=epm', 'for=$SVCIF',
      'listen=$A:$SV', 'target=$S:$SV', 'client=127.0.0.1', 'uses=once',
      'timeout=3.0') and
      one('pinhole_open', 'relay=epm', 'kind=epm', 'for=$EPMIF',
      'listen=$A:$P2', 'target=$S:$P') and
      len(sel('pinhole_open')) == 2"
+ev_run
 
 # Only the client that asked may use the pinhole.
 rp_client foreign --source $X --connect $A:$SV end

@@ -47,46 +47,52 @@ ok "CR/CC/DT byte by byte ($ctr) and in one piece ($cpc): both ends got" \
 ev_wait 5 close 2 relay=cotp || fail "close events of cotp"
 
 for c in $ctr $cpc; do
-	ev_assert "CR from $c: refs 0/1, class 0, 2048, MTA-A -> MTA-B" \
-	    "one('cotp_cr', 'client=$c', 'from=client', 'offset=0',
-	     'dst_ref=0', 'src_ref=1', 'class=0', 'tpdu_size=2048',
-	     'calling_tsap=4d54412d41', 'calling_tsap_text=MTA-A',
-	     'called_tsap=4d54412d42', 'called_tsap_text=MTA-B') and
-	     'tpkt_reserved' not in one('cotp_cr', 'client=$c')"
-	ev_assert "CC to $c: dst_ref 1 (the CR's src_ref), src_ref 2, TSAPs" \
-	    "one('cotp_cc', 'client=$c', 'from=target', 'offset=0',
-	     'dst_ref=1', 'src_ref=2', 'class=0', 'tpdu_size=2048',
-	     'calling_tsap_text=MTA-A', 'called_tsap_text=MTA-B')"
-	ev_assert "DTs from $c: offsets 28 and 38, 3 and 2 bytes, EOT 0 then 1" \
-	    "[(e['offset'], e['length'], e['eot']) for e in
-	      sel('cotp_tpdu', 'client=$c', 'type=DT', 'from=client')] ==
-	     [(28, 3, 0), (38, 2, 1)]"
-	ev_assert "conn $c: closed done, 47 bytes in and 28 out, no anomaly" \
-	    "one('close', 'client=$c', 'reason=done', 'bytes_from_client=47',
-	     'bytes_from_target=28') and not sel('inspect_anomaly', 'client=$c')"
-done
+	cat <<EOF
+== CR from $c: refs 0/1, class 0, 2048, MTA-A -> MTA-B
+one('cotp_cr', 'client=$c', 'from=client', 'offset=0', 'dst_ref=0',
+    'src_ref=1', 'class=0', 'tpdu_size=2048', 'calling_tsap=4d54412d41',
+    'calling_tsap_text=MTA-A', 'called_tsap=4d54412d42',
+    'called_tsap_text=MTA-B') and
+'tpkt_reserved' not in one('cotp_cr', 'client=$c')
+== CC to $c: dst_ref 1 (the CR's src_ref), src_ref 2, TSAPs
+one('cotp_cc', 'client=$c', 'from=target', 'offset=0', 'dst_ref=1',
+    'src_ref=2', 'class=0', 'tpdu_size=2048', 'calling_tsap_text=MTA-A',
+    'called_tsap_text=MTA-B')
+== DTs from $c: offsets 28 and 38, 3 and 2 bytes, EOT 0 then 1
+[(e['offset'], e['length'], e['eot']) for e in
+ sel('cotp_tpdu', 'client=$c', 'type=DT', 'from=client')] ==
+[(28, 3, 0), (38, 2, 1)]
+== conn $c: closed done, 47 bytes in and 28 out, no anomaly
+one('close', 'client=$c', 'reason=done', 'bytes_from_client=47',
+    'bytes_from_target=28') and not sel('inspect_anomaly', 'client=$c')
+EOF
+done >"$T/checks"
+ev_checks <"$T/checks"
 rp_wait "$back1" back
 
 # Refused by the called side: DR reason 03, then the backend closes.
 rp_client dr --connect $A:$pdr "send:$CR" "expect:$DR" eof
 c=$(out_field "$T/dr.out" local)
 ev_wait 5 close 1 relay=cotpdr || fail "close of the DR conversation"
-ev_assert "DR from the target: refs 1/2, reason 3 address unknown" \
-    "one('cotp_dr', 'client=$c', 'from=target', 'offset=0', 'dst_ref=1',
-     'src_ref=2', 'reason=3', 'reason_name~(?i)address unknown') and
-     one('close', 'client=$c', 'closed_by=target') and
-     not sel('inspect_anomaly', 'relay=cotpdr')"
+ev_checks <<EOF
+== DR from the target: refs 1/2, reason 3 address unknown
+one('cotp_dr', 'client=$c', 'from=target', 'offset=0', 'dst_ref=1',
+    'src_ref=2', 'reason=3', 'reason_name~(?i)address unknown') and
+one('close', 'client=$c', 'closed_by=target') and
+not sel('inspect_anomaly', 'relay=cotpdr')
+EOF
 rp_wait "$backdr" backdr
 
 # Answered with ER (cause 02, the rejected header "02 50" in C1).
 rp_client er --connect $A:$per "send:$CR" "expect:$ER" eof
 c=$(out_field "$T/er.out" local)
 ev_wait 5 close 1 relay=cotper || fail "close of the ER conversation"
-ev_assert "ER from the target: dst_ref 1, cause 2 invalid TPDU type" \
-    "one('cotp_er', 'client=$c', 'from=target', 'offset=0', 'dst_ref=1',
-     'cause=2', 'cause_name~(?i)invalid tpdu type') and
-     'src_ref' not in one('cotp_er') and
-     not sel('inspect_anomaly', 'relay=cotper')"
+ev_checks <<EOF
+== ER from the target: dst_ref 1, cause 2 invalid TPDU type
+one('cotp_er', 'client=$c', 'from=target', 'offset=0', 'dst_ref=1',
+    'cause=2', 'cause_name~(?i)invalid tpdu type') and
+'src_ref' not in one('cotp_er') and not sel('inspect_anomaly', 'relay=cotper')
+EOF
 rp_wait "$backer" backer
 
 # Reserved byte 01 in the CR: passes unchanged (strict), logged.
@@ -94,15 +100,17 @@ rp_client rsv --connect $A:$prsv \
     "send:$CR1" "expect:$CC" "send:$DT1 $DT2" shut eof
 c=$(out_field "$T/rsv.out" local)
 ev_wait 5 close 1 relay=cotprsv || fail "close of the reserved-byte conn"
-ev_assert "reserved byte: anomaly tpkt_reserved at 0, warning, pass" \
-    "one('inspect_anomaly', 'client=$c', 'protocol=rfc1006', 'from=client',
-     'rule=tpkt_reserved', 'offset=0', 'severity=warning', 'action=pass')"
-ev_assert "reserved byte: the CR logged with tpkt_reserved 1, TSAPs" \
-    "one('cotp_cr', 'client=$c', 'tpkt_reserved=1',
-     'called_tsap_text=MTA-B') and one('cotp_cc', 'client=$c')"
-ev_assert "reserved byte: no close by the inspector, a clean close" \
-    "one('close', 'client=$c', 'reason=done', 'bytes_from_client=47') and
-     not sel('close', 'reason=inspector')"
+ev_checks <<EOF
+== reserved byte: anomaly tpkt_reserved at 0, warning, pass
+one('inspect_anomaly', 'client=$c', 'protocol=rfc1006', 'from=client',
+    'rule=tpkt_reserved', 'offset=0', 'severity=warning', 'action=pass')
+== reserved byte: the CR logged with tpkt_reserved 1, TSAPs
+one('cotp_cr', 'client=$c', 'tpkt_reserved=1', 'called_tsap_text=MTA-B') and
+one('cotp_cc', 'client=$c')
+== reserved byte: no close by the inspector, a clean close
+one('close', 'client=$c', 'reason=done', 'bytes_from_client=47') and
+not sel('close', 'reason=inspector')
+EOF
 rp_wait "$backrsv" backrsv
 
 fw_stop

@@ -41,19 +41,20 @@ rp_client l3 --connect $A:$ps "send:$CR" "expect:$CC" "send:$L3" reset
 c3=$(out_field "$T/l3.out" local)
 ok "strict: version 4 ($c4) and length 3 ($c3) answered with a reset"
 ev_wait 5 close 2 relay=strict || fail "close events of the bad ones"
-ev_assert "version 4: close by the inspector, detail names rule and offset" \
+ev_spec "version 4: close by the inspector, detail names rule and offset" \
     "one('close', 'client=$c4', 'closed_by=relay', 'reason=inspector',
      'detail~^tpkt_version at offset 28 from client: tpkt version 4, not 3')
      and one('inspect_anomaly', 'client=$c4', 'protocol=rfc1006',
      'from=client', 'rule=tpkt_version', 'offset=28', 'severity=fatal',
      'action=close')"
-ev_assert "length 3: close by the inspector, detail names rule and offset" \
+ev_spec "length 3: close by the inspector, detail names rule and offset" \
     "one('close', 'client=$c3', 'closed_by=relay', 'reason=inspector',
      'detail~^tpkt_length at offset 28 from client: tpkt length 3 ') and
      one('inspect_anomaly', 'client=$c3', 'rule=tpkt_length', 'offset=28',
      'action=close')"
-ev_assert "the long-lived connection is still open" \
+ev_spec "the long-lived connection is still open" \
     "not sel('close', 'client=$ck')"
+ev_run
 
 touch "$T/go"
 fw_expect_exit "$keep" 10 "the long-lived connection after the closes"

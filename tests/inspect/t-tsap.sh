@@ -53,7 +53,7 @@ ok "the backend saw 3 connections, 0 bytes each, ended by EOF"
 
 ev_wait 5 close 3 relay=tsapno || fail "close events of the refused"
 for c in $c1 $c2 $c3; do
-	ev_assert "refused $c: cotp_cr, deny tsap_allow cotp_dr, tsap_refused" \
+	ev_spec "refused $c: cotp_cr, deny tsap_allow cotp_dr, tsap_refused" \
 	    "one('cotp_cr', 'client=$c', 'called_tsap_text=MTA-C',
 	     'src_ref=1') and
 	     one('deny', 'client=$c', 'rule=tsap_allow', 'style=cotp_dr',
@@ -61,6 +61,7 @@ for c in $c1 $c2 $c3; do
 	     one('close', 'client=$c', 'closed_by=relay', 'reason=tsap_refused',
 	     'bytes_from_target=0') and not sel('cotp_cc', 'client=$c')"
 done
+ev_run
 
 # Listed: passes, bytes unchanged both ways.
 rp_client listed --connect $A:$pb \
@@ -71,11 +72,12 @@ rp_wait "$allowed" allowed
 ev_wait 5 close 2 relay=tsapok || fail "close of the listed conns"
 for c in $(out_field "$T/listed.out" local) \
     $(out_field "$T/listed2.out" local); do
-	ev_assert "listed MTA-B ($c): CR and CC logged, no deny, clean close" \
+	ev_spec "listed MTA-B ($c): CR and CC logged, no deny, clean close" \
 	    "one('cotp_cr', 'client=$c', 'called_tsap_text=MTA-B') and
 	     one('cotp_cc', 'client=$c') and not sel('deny', 'client=$c') and
 	     one('close', 'client=$c', 'reason=done', 'bytes_from_client=47',
 	     'bytes_from_target=28')"
 done
+ev_run
 
 fw_stop
