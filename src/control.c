@@ -110,9 +110,10 @@ control_init(struct fwrelay *sc)
 	struct fwrelay_conf	*conf = sc->sc_conf;
 	struct control		*ct;
 
-	metrics_init();
+	/* Without an API nobody reads the counters: do not count. */
 	if (conf->control == NULL && conf->control_tcp == NULL)
 		return (0);
+	metrics_init();
 	if ((ct = calloc(1, sizeof(*ct))) == NULL) {
 		log_warn("%s: calloc", __func__);
 		return (-1);

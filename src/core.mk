@@ -10,5 +10,5 @@ noinst_HEADERS += src/fwrelay.h
 
 sbin_PROGRAMS += src/fwrelay
 src_fwrelay_SOURCES = src/main.c
-src_fwrelay_LDADD = src/libfwcore.a src/libfwconf.a src/proto/libfwproto.a \
+src_fwrelay_LDADD = src/libfwctl.a src/libfwcore.a src/libfwconf.a src/proto/libfwproto.a \
 	$(FW_LIBS)

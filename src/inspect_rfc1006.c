@@ -20,10 +20,17 @@
 
 #define TSAP_TEXT_MAX	(2 * COTP_PARAM_MAX + 1)
 
+#define RFC1006_RULES_SEEN	16
+
 struct rfc1006_side {
 	struct rfc1006_stream	 rs;
 	struct conn_side	*cs;
 	int			 dead;		/* framing lost, not strict */
+	/* Each rule is logged once per side: a peer that breaks it on every
+	 * TPDU must not turn the event log into the bottleneck. */
+	const char		*seen[RFC1006_RULES_SEEN];
+	unsigned int		 nseen;
+	uint64_t		 nanomalies;
 };
 
 struct rfc1006_state {
@@ -127,6 +134,8 @@ rfc1006_insp_state(struct conn *c)
 	    json_integer((json_int_t)st->client.rs.rs_ntpdu));
 	json_object_set_new(o, "tpdus_from_target",
 	    json_integer((json_int_t)st->target.rs.rs_ntpdu));
+	json_object_set_new(o, "anomalies", json_integer((json_int_t)
+	    (st->client.nanomalies + st->target.nanomalies)));
 	json_object_set_new(o, "framing", json_string(
 	    st->client.dead || st->target.dead ? "lost" : "ok"));
 	return (o);
@@ -254,6 +263,7 @@ rfc1006_insp_anomaly(void *arg, const struct rfc1006_anomaly *a)
 	struct rfc1006_state	*st = c->c_insp_state;
 	int			 strict = c->c_conf->strict;
 	json_t			*ev;
+	unsigned int		 i;
 
 	/* A non-zero TPKT reserved byte is old Exchange: never a violation. */
 	if (strict && a->sev != RFC1006_WARN && !(c->c_flags & CONN_DEAD)) {
@@ -261,6 +271,14 @@ rfc1006_insp_anomaly(void *arg, const struct rfc1006_anomaly *a)
 		conn_set_reason(c, "%s at offset %llu from %s: %s", a->rule,
 		    (unsigned long long)a->offset, cs->cs_name, a->detail);
 	}
+	if (a->fatal)
+		sd->dead = 1;
+	sd->nanomalies++;
+	for (i = 0; i < sd->nseen; i++)
+		if (strcmp(sd->seen[i], a->rule) == 0)
+			return;
+	if (sd->nseen < RFC1006_RULES_SEEN)
+		sd->seen[sd->nseen++] = a->rule;
 	if ((ev = conn_event_level(c, a->sev == RFC1006_WARN ?
 	    LOG_LEVEL_INFO : LOG_LEVEL_WARNING, "inspect_anomaly")) != NULL) {
 		eventlog_str(ev, "protocol", "rfc1006");
@@ -273,10 +291,10 @@ rfc1006_insp_anomaly(void *arg, const struct rfc1006_anomaly *a)
 			eventlog_str(ev, "detail", a->detail);
 		eventlog_str(ev, "action", strict && a->sev != RFC1006_WARN ?
 		    "close" : "pass");
+		if (!strict || a->sev == RFC1006_WARN)
+			eventlog_str(ev, "note", "logged once per rule and side");
 		eventlog_emit(ev);
 	}
-	if (a->fatal)
-		sd->dead = 1;
 }
 
 static ssize_t

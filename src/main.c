@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "fwrelay.h"
+#include "control.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -244,6 +245,10 @@ main(int argc, char *argv[])
 	}
 
 	nft_apply(sc);
+	if (control_init(sc) == -1)
+		fatalx("cannot open the control API socket");
+	if (priv_drop(sc) == -1)
+		fatalx("cannot drop privileges");
 
 	sigs[0] = evsignal_new(sc->sc_base, SIGHUP, main_sighup, NULL);
 	sigs[1] = evsignal_new(sc->sc_base, SIGTERM, main_sigterm, NULL);
@@ -258,6 +263,7 @@ main(int argc, char *argv[])
 	/* Run what was deferred in the last round (freeing closed conns). */
 	event_base_loop(sc->sc_base, EVLOOP_NONBLOCK);
 	nft_remove(sc);
+	control_free(sc);
 	pinhole_shutdown();
 
 	eventlog_emit(eventlog_new_level(LOG_LEVEL_ERROR, "stop"));

@@ -40,6 +40,8 @@ TAILQ_HEAD(pinhole_list, pinhole);
 static struct pinhole_list	pinholes = TAILQ_HEAD_INITIALIZER(pinholes);
 
 static void	pinhole_expire(int, short, void *);
+static int	pinhole_allow(struct pinhole *, const struct sockaddr *, int);
+static int	pinhole_rule(struct rule *, const struct sockaddr *, int);
 static void	pinhole_close(struct pinhole *, const char *);
 static json_t	*pinhole_json(struct pinhole *);
 
@@ -56,7 +58,7 @@ pinhole_json(struct pinhole *ph)
 	    (struct sockaddr *)&ph->ph_listen, buf, sizeof(buf))));
 	json_object_set_new(o, "target", json_string(addr_str(
 	    (struct sockaddr *)&ph->ph_target, buf, sizeof(buf))));
-	json_object_set_new(o, "client", json_string(addr_host_str(
+	json_object_set_new(o, "allow_from", json_string(addr_host_str(
 	    (struct sockaddr *)&ph->ph_client, buf, sizeof(buf))));
 	json_object_set_new(o, "uses", json_string(ph->ph_uses == PINHOLE_ONCE ?
 	    "once" : "many"));
@@ -78,12 +80,53 @@ pinhole_event(struct pinhole *ph, const char *name, struct conn *c)
 	o = pinhole_json(ph);
 	json_object_foreach(o, k, v)
 		if (c == NULL || (strcmp(k, "relay") != 0 &&
-		    strcmp(k, "client") != 0 && strcmp(k, "target") != 0))
+		    strcmp(k, "target") != 0))
 			json_object_set(ev, k, v);
 	if (c != NULL)
 		eventlog_str(ev, "pinhole_relay", ph->ph_parent);
 	json_decref(o);
 	eventlog_emit(ev);
+}
+
+/* An allow rule for the host of client (a /32 or /128). */
+static int
+pinhole_rule(struct rule *r, const struct sockaddr *client, int line)
+{
+	char		 hbuf[ADDR_STRLEN + 8];
+	const char	*errstr;
+
+	memset(r, 0, sizeof(*r));
+	r->action = RULE_ALLOW;
+	r->has_from = 1;
+	r->line = line;
+	addr_host_str(client, hbuf, sizeof(hbuf));
+	snprintf(hbuf + strlen(hbuf), sizeof(hbuf) - strlen(hbuf), "/%d",
+	    client->sa_family == AF_INET6 ? 128 : 32);
+	return (cidr_parse(hbuf, &r->from, &errstr));
+}
+
+/*
+ * A second client learned the same endpoint: let it through the same
+ * pinhole too (the rules are read only when a connection arrives).
+ */
+static int
+pinhole_allow(struct pinhole *ph, const struct sockaddr *client, int line)
+{
+	struct policy	*pol = &ph->ph_relay->rl_conf->policy;
+	struct rule	*r;
+	size_t		 i;
+
+	for (i = 0; i < pol->nrules; i++)
+		if (cidr_match(&pol->rules[i].from, client))
+			return (0);
+	if ((r = reallocarray(pol->rules, pol->nrules + 1, sizeof(*r))) ==
+	    NULL)
+		return (-1);
+	pol->rules = r;
+	if (pinhole_rule(&pol->rules[pol->nrules], client, line) == -1)
+		return (-1);
+	pol->nrules++;
+	return (0);
 }
 
 /*
@@ -102,9 +145,8 @@ pinhole_open(struct conn *c, const char *kind, const struct sockaddr *laddr,
 	struct relay		*rl = NULL;
 	struct sockaddr_storage	 ss;
 	struct timeval		 tv;
-	char			*cause = NULL, hbuf[ADDR_STRLEN + 8];
-	const char		*errstr;
-	int			 port, i, prefix;
+	char			*cause = NULL;
+	int			 port, i, tries;
 
 	TAILQ_FOREACH(ph, &pinholes, ph_entry) {
 		struct sockaddr_storage a = ph->ph_listen;
@@ -112,7 +154,10 @@ pinhole_open(struct conn *c, const char *kind, const struct sockaddr *laddr,
 		addr_set_port((struct sockaddr *)&a, addr_port(laddr));
 		if (addr_equal((struct sockaddr *)&ph->ph_target, taddr) &&
 		    addr_equal((struct sockaddr *)&a, laddr) &&
-		    ph->ph_relay->rl_listeners.tqh_first != NULL) {
+		    strcmp(ph->ph_kind, kind) == 0 &&
+		    !TAILQ_EMPTY(&ph->ph_relay->rl_listeners)) {
+			if (pinhole_allow(ph, client, pc->line) == -1)
+				return (-1);
 			tv = double_to_tv(ph->ph_timeout);
 			evtimer_add(ph->ph_timer, &tv);
 			return (addr_port((struct sockaddr *)&ph->ph_listen));
@@ -133,10 +178,18 @@ pinhole_open(struct conn *c, const char *kind, const struct sockaddr *laddr,
 	    pc->protocol == PROTO_DCERPC) ? PROTO_DCERPC : PROTO_NONE;
 	rc->pinholes = 0;
 	rc->rewrite_towers = 0;
+	tries = PINHOLE_PORT_TRIES;
 	if (strcmp(kind, "bindback") == 0) {
-		/* The reverse flow is NATed to our inside address. */
+		/*
+		 * The called side dials the port in the string binding, which
+		 * we do not rewrite: that port or none. The reverse flow comes
+		 * from the address the caller dialled, unless transparent.
+		 */
+		tries = 1;
 		rc->string_bindings = 0;
-		if (rc->source == SOURCE_REWRITE && !rc->has_source_address) {
+		if (rc->source != SOURCE_TRANSPARENT) {
+			rc->source = SOURCE_REWRITE;
+			rc->source_port = SOURCE_PORT_ANY;
 			rc->has_source_address = 1;
 			memcpy(&rc->source_address, &c->c_dst,
 			    sizeof(rc->source_address));
@@ -149,19 +202,12 @@ pinhole_open(struct conn *c, const char *kind, const struct sockaddr *laddr,
 		goto fail;
 	rc->policy.nrules = 1;
 	rc->policy.present = 1;
-	rc->policy.rules[0].action = RULE_ALLOW;
-	rc->policy.rules[0].has_from = 1;
-	rc->policy.rules[0].line = pc->line;
-	prefix = client->sa_family == AF_INET6 ? 128 : 32;
-	addr_host_str(client, hbuf, sizeof(hbuf));
-	snprintf(hbuf + strlen(hbuf), sizeof(hbuf) - strlen(hbuf), "/%d",
-	    prefix);
-	if (cidr_parse(hbuf, &rc->policy.rules[0].from, &errstr) == -1)
+	if (pinhole_rule(&rc->policy.rules[0], client, pc->line) == -1)
 		goto fail;
 
 	memcpy(&ss, laddr, addr_len(laddr));
 	port = addr_port(laddr);
-	for (i = 0; i < PINHOLE_PORT_TRIES && port + i <= 65535; i++) {
+	for (i = 0; i < tries && port + i <= 65535; i++) {
 		addr_set_port((struct sockaddr *)&ss, port + i);
 		rc->listen = ss;
 		rc->listen_len = addr_len((struct sockaddr *)&ss);
@@ -182,8 +228,15 @@ pinhole_open(struct conn *c, const char *kind, const struct sockaddr *laddr,
 			break;
 	}
 	if (TAILQ_EMPTY(&rl->rl_listeners)) {
-		log_warnx("relay %s: no pinhole for %s: %s", pc->name, what,
-		    cause != NULL ? cause : "no free port");
+		json_t	*ev;
+
+		if ((ev = conn_event(c, "pinhole_failed")) != NULL) {
+			eventlog_str(ev, "kind", kind);
+			eventlog_str(ev, "for", what);
+			eventlog_str(ev, "error", cause != NULL ? cause :
+			    "no free port");
+			eventlog_emit(ev);
+		}
 		goto fail;
 	}
 	free(cause);

@@ -25,6 +25,7 @@
 #include <event2/event.h>
 
 #include "fwrelay.h"
+#include "fault.h"
 
 #define RELAY_READ_MAX	65536
 
@@ -89,6 +90,7 @@ void
 relay_free(struct relay *rl)
 {
 	listener_close(rl);
+	fault_relay_free(rl);
 	TAILQ_REMOVE(&env->sc_relays, rl, rl_entry);
 	relay_conf_unref(rl->rl_conf);
 	free(rl);
@@ -559,7 +561,8 @@ relay_write(int fd, short what, void *arg)
 	}
 	if (left == 0) {
 		event_del(cs->cs_wev);
-		if (peer->cs_eof && !cs->cs_wshut) {
+		if (peer->cs_eof && !cs->cs_wshut &&
+		    (c->c_faults == NULL || !fault_pending(peer))) {
 			shutdown(cs->cs_fd, SHUT_WR);
 			cs->cs_wshut = 1;
 			cs->cs_state = SIDE_HALF;
@@ -589,7 +592,8 @@ relay_eof(struct conn_side *cs)
 		if (c->c_flags & CONN_DEAD)
 			return;
 	}
-	if (evbuffer_get_length(peer->cs_out) == 0 && !peer->cs_wshut) {
+	if (evbuffer_get_length(peer->cs_out) == 0 && !peer->cs_wshut &&
+	    (c->c_faults == NULL || !fault_pending(cs))) {
 		shutdown(peer->cs_fd, SHUT_WR);
 		peer->cs_wshut = 1;
 		peer->cs_state = SIDE_HALF;

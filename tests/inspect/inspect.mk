@@ -3,9 +3,8 @@
 # epmpdu.py), impacket (epmserver.py, epmclient.py) and tshark (tscheck.py
 # decodes a capture and compares it with the event log). They share
 # tests/integration/lib.sh; the impacket and tshark ones exit 77 when those
-# are missing. t-epm-twoclients.sh shows a known bug (a pinhole refreshed
-# for a second client still lets only the first in): expected to fail
-# until it is fixed, then move it to INSPECT_TESTS.
+# are missing. t-epm-twoclients.sh: a pinhole refreshed for a second
+# client lets that one in too.
 INSPECT_TESTS = \
 	tests/inspect/t-rfc1006.sh \
 	tests/inspect/t-tsap.sh \
@@ -15,9 +14,9 @@ INSPECT_TESTS = \
 	tests/inspect/t-epm-rewrite.sh \
 	tests/inspect/t-strbind.sh \
 	tests/inspect/t-tshark-rfc1006.sh \
-	tests/inspect/t-tshark-epm.sh
-INSPECT_XFAIL_TESTS = \
+	tests/inspect/t-tshark-epm.sh \
 	tests/inspect/t-epm-twoclients.sh
+INSPECT_XFAIL_TESTS =
 
 TESTS += $(INSPECT_TESTS) $(INSPECT_XFAIL_TESTS)
 XFAIL_TESTS += $(INSPECT_XFAIL_TESTS)

@@ -1,11 +1,9 @@
 #!/bin/sh
-# epm, two clients (XFAIL until fixed): two hosts (127.8.11.5 and .6) ask
-# the same endpoint mapper, through one "epm" relay with pinholes (uses
-# "many"), for the same interface. Both are told the relay's address and
-# port SP; each must then reach the service through the pinhole. Today the
-# second ept_map only refreshes the pinhole the first one opened
-# (pinhole_open matches on listen and target alone), whose policy lets
-# only the first host in: the second is denied (reset).
+# epm, two clients: two hosts (127.8.11.5 and .6) ask the same endpoint
+# mapper, through one "epm" relay with pinholes (uses "many"), for the same
+# interface. Both are told the relay's address and port SP; the second
+# ept_map refreshes the pinhole the first one opened and lets the second
+# host in too: each reaches the service through it.
 . "$(dirname "$0")/../integration/lib.sh"
 . "$(dirname "$0")/insp-lib.sh"
 fw_init epm-twoclients

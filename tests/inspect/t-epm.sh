@@ -74,7 +74,7 @@ ev_spec "epm_map: lookup learned $S:$P and $S:$SV, map $S:$SV" \
      'epm'"
 ev_spec "pinhole_open: service $A:$SV -> $S:$SV, EPM $A:$P2 -> $S:$P" \
     "one('pinhole_open', 'relay=epm', 'kind=epm', 'for=$SVCIF',
-     'listen=$A:$SV', 'target=$S:$SV', 'client=127.0.0.1', 'uses=once',
+     'listen=$A:$SV', 'target=$S:$SV', 'allow_from=127.0.0.1', 'uses=once',
      'timeout=6.0') and
      one('pinhole_open', 'relay=epm', 'kind=epm', 'for=$EPMIF',
      'listen=$A:$P2', 'target=$S:$P') and

@@ -57,7 +57,7 @@ ev_assert "rpc_string_binding somehost[$PB] utf16le; pinhole $N:$PB -> $CL:$PB" 
      'host=somehost', 'port=$PB', 'encoding~(?i)utf.?16') and
      one('pinhole_open', 'relay=sb', 'kind=bindback',
      'for=ncacn_ip_tcp:somehost[$PB]', 'listen=$N:$PB',
-     'target=$CL:$PB', 'client=$B', 'uses=once')"
+     'target=$CL:$PB', 'allow_from=$B', 'uses=once')"
 
 # Another host may not use it.
 rp_client foreign --source $X --connect $N:$PB end
