@@ -368,6 +368,19 @@ addr_unmap(struct sockaddr_storage *ss)
 	memcpy(ss, &sin, sizeof(sin));
 }
 
+/* The wildcard address of its family: 0.0.0.0 or ::. */
+int
+addr_is_any(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
+		    htonl(INADDR_ANY));
+	if (sa->sa_family == AF_INET6)
+		return (IN6_IS_ADDR_UNSPECIFIED(
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr));
+	return (0);
+}
+
 /* 127.0.0.0/8, ::1, or a mapped 127.x. */
 int
 addr_is_loopback(const struct sockaddr *sa)

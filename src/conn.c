@@ -55,7 +55,8 @@ side_state_name(enum side_state st)
 
 /* A new accepted connection on relay rl; emits accept. NULL: fd closed. */
 struct conn *
-conn_new(struct relay *rl, int fd, const struct sockaddr *sa, socklen_t salen)
+conn_new(struct relay *rl, int fd, const struct sockaddr *sa, socklen_t salen,
+    const struct sockaddr *laddr)
 {
 	struct conn	*c;
 	socklen_t	 len;
@@ -80,10 +81,20 @@ conn_new(struct relay *rl, int fd, const struct sockaddr *sa, socklen_t salen)
 	memcpy(&c->c_client.cs_addr, sa, salen < sizeof(c->c_client.cs_addr) ?
 	    salen : sizeof(c->c_client.cs_addr));
 	addr_unmap(&c->c_client.cs_addr);
-	len = sizeof(c->c_dst);
-	if (getsockname(fd, (struct sockaddr *)&c->c_dst, &len) == -1)
-		memcpy(&c->c_dst, &rl->rl_conf->listen, sizeof(c->c_dst));
-	addr_unmap(&c->c_dst);
+	/*
+	 * What the client reached: the listener's own address, unless it
+	 * listens on a wildcard or intercepts (then only the socket knows).
+	 */
+	if (laddr != NULL && !rl->rl_conf->intercept &&
+	    !addr_is_any(laddr))
+		memcpy(&c->c_dst, laddr, addr_len(laddr));
+	else {
+		len = sizeof(c->c_dst);
+		if (getsockname(fd, (struct sockaddr *)&c->c_dst, &len) == -1)
+			memcpy(&c->c_dst, &rl->rl_conf->listen,
+			    sizeof(c->c_dst));
+		addr_unmap(&c->c_dst);
+	}
 	c->c_client.cs_local = c->c_dst;
 	c->c_client.cs_state = SIDE_OPEN;
 	c->c_insp = inspector_lookup(c->c_conf->protocol);
@@ -129,6 +140,19 @@ conn_event_level(struct conn *c, enum log_level level, const char *name)
 		eventlog_addr(ev, "target",
 		    (struct sockaddr *)&c->c_target.cs_addr);
 	return (ev);
+}
+
+/* Our end of a side's socket, looked up the first time it is wanted. */
+const struct sockaddr *
+conn_side_local(struct conn_side *cs)
+{
+	socklen_t	 len = sizeof(cs->cs_local);
+
+	if (cs->cs_local.ss_family == AF_UNSPEC && cs->cs_fd != -1 &&
+	    getsockname(cs->cs_fd, (struct sockaddr *)&cs->cs_local,
+	    &len) == 0)
+		addr_unmap(&cs->cs_local);
+	return ((const struct sockaddr *)&cs->cs_local);
 }
 
 void
@@ -272,13 +296,11 @@ conn_connected(int s, short what, void *arg)
 		    "connect_failed");
 		return;
 	}
-	len = sizeof(ts->cs_local);
-	getsockname(s, (struct sockaddr *)&ts->cs_local, &len);
-	addr_unmap(&ts->cs_local);
 	ts->cs_state = SIDE_OPEN;
 	c->c_relay->rl_stats.connected++;
+	/* Our own address towards the target costs a syscall: on demand. */
 	if ((ev = conn_event(c, "connect")) != NULL) {
-		eventlog_addr(ev, "source", (struct sockaddr *)&ts->cs_local);
+		eventlog_addr(ev, "source", conn_side_local(ts));
 		eventlog_emit(ev);
 	}
 	if (conn_setup_side(c, &c->c_client) == -1 ||
@@ -299,6 +321,11 @@ conn_connected(int s, short what, void *arg)
 		struct timeval tv = double_to_tv(c->c_conf->idle_timeout);
 		event_add(c->c_timer, &tv);
 	}
+	/*
+	 * The client has most likely spoken while we connected: read now
+	 * rather than after another trip through the loop. This may close c.
+	 */
+	relay_read(c->c_client.cs_fd, EV_READ, &c->c_client);
 }
 
 /* Events and output buffer for one side of an established connection. */

@@ -612,9 +612,9 @@ control_conn_json(struct conn *c)
 	    (struct sockaddr *)&c->c_target.cs_addr, buf, sizeof(buf))) :
 	    json_null());
 	json_object_set_new(o, "target_local",
-	    c->c_target.cs_local.ss_family != AF_UNSPEC ?
-	    json_string(addr_str((struct sockaddr *)&c->c_target.cs_local,
-	    buf, sizeof(buf))) : json_null());
+	    conn_side_local(&c->c_target)->sa_family != AF_UNSPEC ?
+	    json_string(addr_str(conn_side_local(&c->c_target), buf,
+	    sizeof(buf))) : json_null());
 	json_object_set_new(o, "bytes_from_client",
 	    json_integer((json_int_t)c->c_client.cs_bytes));
 	json_object_set_new(o, "bytes_from_target",

@@ -82,6 +82,8 @@ int		 addr_equal(const struct sockaddr *, const struct sockaddr *);
 /* IPv4-mapped IPv6 addresses are unmapped in place. */
 void		 addr_unmap(struct sockaddr_storage *);
 int		 addr_is_loopback(const struct sockaddr *);
+/* 0.0.0.0 or :: */
+int		 addr_is_any(const struct sockaddr *);
 int		 cidr_parse(const char *, struct cidr *, const char **);
 int		 cidr_match(const struct cidr *, const struct sockaddr *);
 /* "LO-HI" or "N" into lo, hi (1..65535, lo <= hi). */
@@ -485,7 +487,8 @@ int		 listener_fd_room(struct fwrelay *, unsigned int);
 
 /* conn.c */
 struct conn	*conn_new(struct relay *, int, const struct sockaddr *,
-		    socklen_t);
+		    socklen_t, const struct sockaddr *);
+const struct sockaddr *conn_side_local(struct conn_side *);
 void		 conn_start(struct conn *);
 void		 conn_close(struct conn *, const char *, const char *);
 void		 conn_set_reason(struct conn *, const char *, ...)

@@ -343,7 +343,7 @@ rpc_strbind(struct conn *c, const uint8_t *stub, size_t len)
 		 * reaches the caller: us, on the side facing it. Listen on
 		 * our address towards the target; relay to the caller.
 		 */
-		laddr = c->c_target.cs_local;
+		memcpy(&laddr, conn_side_local(&c->c_target), sizeof(laddr));
 		addr_set_port((struct sockaddr *)&laddr, sb[i].port);
 		taddr = c->c_client.cs_addr;
 		addr_set_port((struct sockaddr *)&taddr, sb[i].port);

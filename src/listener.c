@@ -282,7 +282,8 @@ listener_accept(struct evconnlistener *lev, evutil_socket_t fd,
 		close(fd);
 		return;
 	}
-	if ((c = conn_new(rl, fd, sa, (socklen_t)salen)) == NULL)
+	if ((c = conn_new(rl, fd, sa, (socklen_t)salen,
+	    (struct sockaddr *)&rls->rls_addr)) == NULL)
 		return;
 	/* This one has its room; the next might not. */
 	if (!listener_fd_room(env, 1))
