@@ -24,3 +24,10 @@ dist-conf:
 		done; \
 	done
 .PHONY: dist-conf
+
+# What the lab tests leave in the build tree (fwlab's run directories and
+# reports), so that distclean leaves nothing (distcheck's distcleancheck).
+clean-local: clean-lab-output
+clean-lab-output:
+	rm -rf tests/lab/out
+.PHONY: clean-lab-output
