@@ -440,6 +440,7 @@ struct fwrelay {
 	int			 sc_accept_paused;
 	struct event		*sc_accept_retry;
 	const char		*sc_conffile;
+	int			 sc_verbose;	/* -v given */
 	unsigned int		 sc_nlisteners;
 	unsigned long		 sc_fd_limit;	/* RLIMIT_NOFILE at start */
 	void			*sc_control;	/* control.c */

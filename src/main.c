@@ -238,6 +238,7 @@ main(int argc, char *argv[])
 	}
 	sc->sc_conf = conf;
 	sc->sc_conffile = conffile;
+	sc->sc_verbose = verbose;
 	main_event_start();
 	if (relay_apply(sc, conf, &errs, NULL) == -1) {
 		print_errors(&errs);

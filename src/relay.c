@@ -320,7 +320,9 @@ relay_reload(struct fwrelay *sc, json_t **errors)
 		return (-1);
 	}
 	config_errors_clear(&errs);
-	eventlog_set_level(conf->log_level);
+	/* -v on the command line outlasts the file's log_level. */
+	eventlog_set_level(sc->sc_verbose > 0 ? LOG_LEVEL_DEBUG :
+	    conf->log_level);
 	config_free(sc->sc_conf);
 	sc->sc_conf = conf;
 	nft_apply(sc);

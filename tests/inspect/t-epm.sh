@@ -41,7 +41,7 @@ shutdown_timeout = 2.0;
 relays = (
   { name = "epm"; listen = "$A:$P"; target = "$S:$P";
     protocol = "epm"; pinholes = true; rewrite_towers = true;
-    pinhole_timeout = 6.0; pinhole_uses = "once"; },
+    pinhole_timeout = 15.0; pinhole_uses = "once"; },
   { name = "epmclosed"; listen = "$C:$Q"; target = "$S:$P";
     protocol = "epm"; pinholes = false; rewrite_towers = true;
     policy = ( { action = "allow"; port = $Q; } ); }
@@ -75,7 +75,7 @@ ev_spec "epm_map: lookup learned $S:$P and $S:$SV, map $S:$SV" \
 ev_spec "pinhole_open: service $A:$SV -> $S:$SV, EPM $A:$P2 -> $S:$P" \
     "one('pinhole_open', 'relay=epm', 'kind=epm', 'for=$SVCIF',
      'listen=$A:$SV', 'target=$S:$SV', 'allow_from=127.0.0.1', 'uses=once',
-     'timeout=6.0') and
+     'timeout=15.0') and
      one('pinhole_open', 'relay=epm', 'kind=epm', 'for=$EPMIF',
      'listen=$A:$P2', 'target=$S:$P') and
      len(sel('pinhole_open')) == 2"
@@ -120,7 +120,7 @@ ev_assert "no-pinhole relay: towers learned, EPM allowed, no pinhole" \
      not sel('pinhole_open', 'relay=epmclosed')"
 
 # The unused EPM pinhole expires.
-ev_wait 10 pinhole_expired 1 "for=$EPMIF" || fail "EPM pinhole did not expire"
+ev_wait 25 pinhole_expired 1 "for=$EPMIF" || fail "EPM pinhole did not expire"
 rp_client expired --refused yes --connect $A:$P2
 ev_assert "pinhole_expired for the EPM one only (the service one was used)" \
     "one('pinhole_expired', 'relay=epm', 'listen=$A:$P2', 'used=0') and
