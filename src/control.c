@@ -628,6 +628,10 @@ control_conn_json(struct conn *c)
 	    json_string(source_mode_name(c->c_conf->source)));
 	json_object_set_new(o, "inspector", c->c_insp != NULL ?
 	    json_string(c->c_insp->name) : json_null());
+	/* What the decoder knows so far: TPDUs, interfaces, open calls. */
+	json_object_set_new(o, "inspector_state", c->c_insp != NULL &&
+	    c->c_insp->state != NULL && c->c_insp_state != NULL ?
+	    c->c_insp->state(c) : json_null());
 	json_object_set_new(o, "faults", fault_conn_json(c));
 	return (o);
 }

@@ -15,7 +15,8 @@ INSPECT_TESTS = \
 	tests/inspect/t-strbind.sh \
 	tests/inspect/t-tshark-rfc1006.sh \
 	tests/inspect/t-tshark-epm.sh \
-	tests/inspect/t-epm-twoclients.sh
+	tests/inspect/t-epm-twoclients.sh \
+	tests/inspect/t-control-state.sh
 INSPECT_XFAIL_TESTS =
 
 TESTS += $(INSPECT_TESTS) $(INSPECT_XFAIL_TESTS)
