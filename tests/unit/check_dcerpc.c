@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_wire.h"
 #include "dcerpc.h"
 #include "epm.h"
 
@@ -29,28 +30,6 @@ static const char *ex_ack_hex =
     "b8 10 b8 10 53 f0 00 00 04 00 31 33 35 00 00 00"
     "01 00 00 00 00 00 00 00 04 5d 88 8a eb 1c c9 11"
     "9f e8 08 00 2b 10 48 60 02 00 00 00";
-static const char *ex_req_hex =
-    "05 00 00 03 10 00 00 00 9c 00 00 00 02 00 00 00"
-    "84 00 00 00 00 00 03 00 01 00 00 00 00 00 00 00"
-    "00 00 00 00 00 00 00 00 00 00 00 00 02 00 00 00"
-    "4b 00 00 00 4b 00 00 00 05 00 13 00 0d 30 e8 8e"
-    "9e 59 44 ce 11 97 9b 00 aa 00 5f fe be 02 00 02"
-    "00 00 00 13 00 0d 04 5d 88 8a eb 1c c9 11 9f e8"
-    "08 00 2b 10 48 60 02 00 02 00 00 00 01 00 0b 02"
-    "00 00 00 01 00 07 02 00 00 00 01 00 09 04 00 00"
-    "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
-    "00 00 00 00 00 00 00 00 04 00 00 00";
-static const char *ex_resp_hex =
-    "05 00 02 03 10 00 00 00 98 00 00 00 02 00 00 00"
-    "80 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
-    "00 00 00 00 00 00 00 00 00 00 00 00 01 00 00 00"
-    "04 00 00 00 00 00 00 00 01 00 00 00 03 00 00 00"
-    "4b 00 00 00 4b 00 00 00 05 00 13 00 0d 30 e8 8e"
-    "9e 59 44 ce 11 97 9b 00 aa 00 5f fe be 02 00 02"
-    "00 00 00 13 00 0d 04 5d 88 8a eb 1c c9 11 9f e8"
-    "08 00 2b 10 48 60 02 00 02 00 00 00 01 00 0b 02"
-    "00 00 00 01 00 07 02 00 04 23 01 00 09 04 00 c0"
-    "00 02 0a 00 00 00 00 00";
 static const char *ex_fault_hex =
     "05 00 03 03 10 00 00 00 20 00 00 00 03 00 00 00"
     "00 00 00 00 00 00 00 00 03 00 01 1c 00 00 00 00";
@@ -68,24 +47,6 @@ static const char *be_bind_hex =
     "2b 10 48 60 00 00 00 02";
 
 /* Parse a hex string with optional spaces; returns the byte count. */
-static size_t
-hex(const char *s, uint8_t *out, size_t size)
-{
-	size_t	 n = 0;
-	unsigned int v;
-
-	while (*s != '\0') {
-		if (*s == ' ') {
-			s++;
-			continue;
-		}
-		ck_assert_int_eq(sscanf(s, "%2x", &v), 1);
-		ck_assert_uint_lt(n, size);
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return (n);
-}
 
 struct rec {
 	char		 log[8192];
@@ -172,7 +133,7 @@ frame_all_ways(struct rec *out, size_t cap, const uint8_t *buf, size_t len)
 START_TEST(test_example_bind)
 {
 	uint8_t			 b[256];
-	size_t			 n = hex(ex_bind_hex, b, sizeof(b));
+	size_t			 n = check_hex(ex_bind_hex, b, sizeof(b));
 	struct dcerpc_pdu	 pdu;
 	struct rec		*r = calloc(1, sizeof(*r));
 	const char		*err = NULL;
@@ -215,7 +176,7 @@ END_TEST
 START_TEST(test_example_bind_ack)
 {
 	uint8_t			 b[256];
-	size_t			 n = hex(ex_ack_hex, b, sizeof(b));
+	size_t			 n = check_hex(ex_ack_hex, b, sizeof(b));
 	struct dcerpc_pdu	 pdu;
 	struct rec		*r = calloc(1, sizeof(*r));
 	const char		*err = NULL;
@@ -247,7 +208,7 @@ START_TEST(test_example_request_response_fault)
 	struct dcerpc_pdu	 pdu;
 	const char		*err = NULL;
 
-	n = hex(ex_req_hex, b, sizeof(b));
+	n = check_hex(ex_req_hex, b, sizeof(b));
 	ck_assert_uint_eq(n, 156);
 	ck_assert_int_eq(dcerpc_pdu_parse(b, n, &pdu, &err), 0);
 	ck_assert_uint_eq(pdu.hdr.ptype, DCERPC_REQUEST);
@@ -260,7 +221,7 @@ START_TEST(test_example_request_response_fault)
 	ck_assert_uint_eq(pdu.stub_len, 132);
 	ck_assert_ptr_eq(pdu.stub, b + 24);
 
-	n = hex(ex_resp_hex, b, sizeof(b));
+	n = check_hex(ex_resp_hex, b, sizeof(b));
 	ck_assert_uint_eq(n, 152);
 	ck_assert_int_eq(dcerpc_pdu_parse(b, n, &pdu, &err), 0);
 	ck_assert_uint_eq(pdu.hdr.ptype, DCERPC_RESPONSE);
@@ -268,7 +229,7 @@ START_TEST(test_example_request_response_fault)
 	ck_assert_uint_eq(pdu.u.resp.alloc_hint, 128);
 	ck_assert_uint_eq(pdu.stub_len, 128);
 
-	n = hex(ex_fault_hex, b, sizeof(b));
+	n = check_hex(ex_fault_hex, b, sizeof(b));
 	ck_assert_uint_eq(n, 32);
 	ck_assert_int_eq(dcerpc_pdu_parse(b, n, &pdu, &err), 0);
 	ck_assert_uint_eq(pdu.hdr.ptype, DCERPC_FAULT);
@@ -288,11 +249,11 @@ START_TEST(test_framer_several)
 	static const size_t lens[] = { 72, 60, 156, 152, 32 };
 	uint64_t	 off = 0;
 
-	n += hex(ex_bind_hex, b + n, sizeof(b) - n);
-	n += hex(ex_ack_hex, b + n, sizeof(b) - n);
-	n += hex(ex_req_hex, b + n, sizeof(b) - n);
-	n += hex(ex_resp_hex, b + n, sizeof(b) - n);
-	n += hex(ex_fault_hex, b + n, sizeof(b) - n);
+	n += check_hex(ex_bind_hex, b + n, sizeof(b) - n);
+	n += check_hex(ex_ack_hex, b + n, sizeof(b) - n);
+	n += check_hex(ex_req_hex, b + n, sizeof(b) - n);
+	n += check_hex(ex_resp_hex, b + n, sizeof(b) - n);
+	n += check_hex(ex_fault_hex, b + n, sizeof(b) - n);
 	ck_assert_int_eq(frame_all_ways(r, DCERPC_FRAG_MAX, b, n), 0);
 	ck_assert_int_eq(r->npdu, 5);
 	ck_assert_int_eq(r->nerr, 0);
@@ -313,8 +274,8 @@ START_TEST(test_framer_partial)
 	struct dcerpc_framer	 df;
 	struct rec		*r = calloc(1, sizeof(*r));
 
-	n = hex(ex_bind_hex, b, sizeof(b));
-	n += hex(ex_ack_hex, b + n, sizeof(b) - n);
+	n = check_hex(ex_bind_hex, b, sizeof(b));
+	n += check_hex(ex_ack_hex, b + n, sizeof(b) - n);
 	dcerpc_framer_init(&df, 4280, &rec_cb, r);
 	ck_assert_int_eq(dcerpc_framer_feed(&df, b, 80), 0);
 	ck_assert_int_eq(r->npdu, 1);
@@ -339,7 +300,7 @@ START_TEST(test_big_endian)
 	struct rec		*r = calloc(1, sizeof(*r));
 	const char		*err = NULL;
 
-	n = hex(be_fault_hex, b, sizeof(b));
+	n = check_hex(be_fault_hex, b, sizeof(b));
 	/* frag_length 00 20 read big-endian is 32, not 8192. */
 	ck_assert_int_eq(frame_all_ways(r, 1024, b, n), 0);
 	ck_assert_int_eq(r->npdu, 1);
@@ -350,12 +311,12 @@ START_TEST(test_big_endian)
 	ck_assert_uint_eq(pdu.hdr.call_id, 3);
 	ck_assert_uint_eq(pdu.u.fault.status, DCERPC_NCA_S_UNK_IF);
 
-	n = hex(be_bind_hex, b, sizeof(b));
+	n = check_hex(be_bind_hex, b, sizeof(b));
 	ck_assert_uint_eq(n, 72);
 	ck_assert_int_eq(frame_all_ways(r, 1024, b, n), 0);
 	ck_assert_int_eq(r->npdu, 1);
 	ck_assert_int_eq(dcerpc_pdu_parse(b, n, &pdu, &err), 0);
-	hex(ex_bind_hex, le, sizeof(le));
+	check_hex(ex_bind_hex, le, sizeof(le));
 	ck_assert_int_eq(dcerpc_pdu_parse(le, 72, &lpdu, &err), 0);
 	/* Same decode as the little-endian original. */
 	ck_assert_uint_eq(pdu.hdr.call_id, 1);
@@ -374,7 +335,7 @@ START_TEST(test_framer_errors)
 	struct rec	*r = calloc(1, sizeof(*r));
 	struct dcerpc_framer df;
 
-	gl = hex(ex_bind_hex, good, sizeof(good));
+	gl = check_hex(ex_bind_hex, good, sizeof(good));
 
 #define BAD(off, val, cap, want) do {					\
 	memcpy(b, good, gl);						\
@@ -434,7 +395,7 @@ START_TEST(test_parse_errors)
 	struct dcerpc_pdu	 pdu;
 	const char		*err = NULL;
 
-	n = hex(ex_bind_hex, b, sizeof(b));
+	n = check_hex(ex_bind_hex, b, sizeof(b));
 	ck_assert_int_eq(dcerpc_pdu_parse(b, n - 1, &pdu, &err), -1);
 	ck_assert_str_eq(err, "dcerpc_short");
 	ck_assert_int_eq(dcerpc_pdu_parse(b, 10, &pdu, &err), -1);
@@ -454,7 +415,7 @@ START_TEST(test_parse_errors)
 	ck_assert_int_eq(dcerpc_pdu_parse(b, n, &pdu, &err), -1);
 	ck_assert_str_eq(err, "dcerpc_body");
 
-	n = hex(ex_ack_hex, b, sizeof(b));
+	n = check_hex(ex_ack_hex, b, sizeof(b));
 	b[24] = 200;		/* secondary address past the end */
 	ck_assert_int_eq(dcerpc_pdu_parse(b, n, &pdu, &err), -1);
 	ck_assert_str_eq(err, "dcerpc_sec_addr");
@@ -467,7 +428,7 @@ START_TEST(test_parse_errors)
 	ck_assert_int_eq(dcerpc_pdu_parse(b, n, &pdu, &err), -1);
 	ck_assert_str_eq(err, "dcerpc_results");
 
-	n = hex(ex_req_hex, b, sizeof(b));
+	n = check_hex(ex_req_hex, b, sizeof(b));
 	b[8] = 20;		/* request shorter than its header */
 	ck_assert_int_eq(dcerpc_pdu_parse(b, n, &pdu, &err), -1);
 	ck_assert_str_eq(err, "dcerpc_body");
@@ -480,7 +441,7 @@ START_TEST(test_parse_errors)
 	ck_assert_int_eq(dcerpc_pdu_parse(b, 156, &pdu, &err), -1);
 	ck_assert_str_eq(err, "dcerpc_body");
 
-	n = hex(ex_fault_hex, b, sizeof(b));
+	n = check_hex(ex_fault_hex, b, sizeof(b));
 	b[8] = 28;
 	ck_assert_int_eq(dcerpc_pdu_parse(b, n, &pdu, &err), -1);
 	ck_assert_str_eq(err, "dcerpc_body");
@@ -545,7 +506,7 @@ START_TEST(test_reassembly)
 	size_t			 foff;
 	struct rec		*r = calloc(1, sizeof(*r));
 
-	n = hex(ex_req_hex, req, sizeof(req));
+	n = check_hex(ex_req_hex, req, sizeof(req));
 	ck_assert_uint_eq(n, 156);
 	l1 = dcerpc_build_request(f1, sizeof(f1), 2, DCERPC_PFC_FIRST_FRAG,
 	    132, 0, 3, NULL, req + 24, 64);
@@ -677,7 +638,7 @@ START_TEST(test_reassembly_caps)
 	ck_assert_str_eq(err, "dcerpc_reasm_frags");
 
 	/* Only requests and responses are reassembled. */
-	hex(ex_bind_hex, b, sizeof(b));
+	check_hex(ex_bind_hex, b, sizeof(b));
 	ck_assert_int_eq(dcerpc_pdu_parse(b, 72, &pdu, &err), 0);
 	ck_assert_int_eq(dcerpc_reasm_add(&ra, &pdu, &call, &err), -1);
 	ck_assert_str_eq(err, "dcerpc_reasm_ptype");
@@ -717,7 +678,7 @@ START_TEST(test_builders)
 	bind.ctx[0].xfer[0].uuid = dcerpc_uuid_ndr;
 	bind.ctx[0].xfer[0].major = 2;
 	m = dcerpc_build_bind(b, sizeof(b), DCERPC_BIND, 1, &bind);
-	n = hex(ex_bind_hex, ex, sizeof(ex));
+	n = check_hex(ex_bind_hex, ex, sizeof(ex));
 	ck_assert_int_eq(m, (ssize_t)n);
 	ck_assert_mem_eq(b, ex, n);
 	ck_assert_int_eq(dcerpc_build_bind(b, 71, DCERPC_BIND, 1, &bind), -1);
@@ -732,7 +693,7 @@ START_TEST(test_builders)
 	ack.results[0].xfer.uuid = dcerpc_uuid_ndr;
 	ack.results[0].xfer.major = 2;
 	m = dcerpc_build_bind_ack(b, sizeof(b), DCERPC_BIND_ACK, 1, &ack);
-	n = hex(ex_ack_hex, ex, sizeof(ex));
+	n = check_hex(ex_ack_hex, ex, sizeof(ex));
 	ck_assert_int_eq(m, (ssize_t)n);
 	ck_assert_mem_eq(b, ex, n);
 	/* "1059" has length 5 and takes 1 pad byte (2.6 (b)). */
@@ -765,7 +726,7 @@ START_TEST(test_builders)
 	ck_assert_str_eq(dcerpc_nak_reason_name(4),
 	    "protocol version not supported");
 
-	n = hex(ex_req_hex, ex, sizeof(ex));
+	n = check_hex(ex_req_hex, ex, sizeof(ex));
 	m = dcerpc_build_request(b, sizeof(b), 2, 3, 132, 0, 3, NULL, ex + 24,
 	    132);
 	ck_assert_int_eq(m, (ssize_t)n);
@@ -785,12 +746,12 @@ START_TEST(test_builders)
 	ck_assert_int_eq(dcerpc_build_request(b, sizeof(b), 4, 3, 0, 1, 7,
 	    NULL, NULL, 65512), -1);
 
-	n = hex(ex_resp_hex, ex, sizeof(ex));
+	n = check_hex(ex_resp_hex, ex, sizeof(ex));
 	m = dcerpc_build_response(b, sizeof(b), 2, 3, 128, 0, ex + 24, 128);
 	ck_assert_int_eq(m, (ssize_t)n);
 	ck_assert_mem_eq(b, ex, n);
 
-	n = hex(ex_fault_hex, ex, sizeof(ex));
+	n = check_hex(ex_fault_hex, ex, sizeof(ex));
 	m = dcerpc_build_fault(b, sizeof(b), 3, 0, DCERPC_NCA_S_UNK_IF);
 	ck_assert_int_eq(m, (ssize_t)n);
 	ck_assert_mem_eq(b, ex, n);
@@ -854,97 +815,6 @@ START_TEST(test_uuid_names)
 	    "abstract_syntax_not_supported");
 }
 END_TEST
-
-/* Raw IPv4 pcap writer (see check_rfc1006.c, same format). */
-struct pcapw {
-	FILE		*f;
-	uint32_t	 seq[2];
-	uint16_t	 port;
-	unsigned int	 n;
-};
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static void
-pcapw_open(struct pcapw *w, const char *path, uint16_t port)
-{
-	uint32_t	 hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 101 };
-
-	w->f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(w->f);
-	w->seq[0] = 1000;
-	w->seq[1] = 5000;
-	w->port = port;
-	w->n = 0;
-	fwrite(hdr, sizeof(hdr), 1, w->f);
-}
-
-static void
-pcapw_seg(struct pcapw *w, int dir, const uint8_t *p, size_t len)
-{
-	uint8_t		 pkt[40 + 2048];
-	uint32_t	 rec[4], sum = 0;
-	static const uint8_t a[4] = { 192, 0, 2, 1 }, b[4] = { 192, 0, 2, 10 };
-	int		 i;
-
-	ck_assert_uint_le(len, 2048);
-	memset(pkt, 0, 40);
-	pkt[0] = 0x45;
-	put16(pkt + 2, (uint16_t)(40 + len));
-	pkt[6] = 0x40;
-	pkt[8] = 64;
-	pkt[9] = 6;
-	memcpy(pkt + 12, dir == 0 ? a : b, 4);
-	memcpy(pkt + 16, dir == 0 ? b : a, 4);
-	for (i = 0; i < 20; i += 2)
-		sum += (uint32_t)(pkt[i] << 8 | pkt[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16(pkt + 10, (uint16_t)~sum);
-	put16(pkt + 20, dir == 0 ? 40000 : w->port);
-	put16(pkt + 22, dir == 0 ? w->port : 40000);
-	put32(pkt + 24, w->seq[dir]);
-	put32(pkt + 28, w->seq[!dir]);
-	pkt[32] = 5 << 4;
-	pkt[33] = 0x18;
-	put16(pkt + 34, 65535);
-	memcpy(pkt + 40, p, len);
-	w->seq[dir] += (uint32_t)len;
-	rec[0] = w->n++;
-	rec[1] = 0;
-	rec[2] = rec[3] = (uint32_t)(40 + len);
-	fwrite(rec, sizeof(rec), 1, w->f);
-	fwrite(pkt, 40 + len, 1, w->f);
-}
-
-static const char *
-tshark(const char *args)
-{
-	static char	 out[8192];
-	char		 cmd[1024];
-	FILE		*p;
-	size_t		 n;
-
-	snprintf(cmd, sizeof(cmd), "tshark %s 2>/dev/null", args);
-	p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	ck_assert_int_eq(pclose(p), 0);
-	return (out);
-}
 
 /* A whole EPM exchange from the builders, as Wireshark decodes it. */
 START_TEST(test_tshark)
@@ -1018,7 +888,7 @@ START_TEST(test_tshark)
 	    "-e dcerpc.cn_bind_to_uuid -e dcerpc.cn_bind_if_ver "
 	    "-e dcerpc.cn_sec_addr -e dcerpc.cn_ack_result -e dcerpc.opnum "
 	    "-e dcerpc.cn_status", path);
-	out = tshark(args);
+	out = check_tshark(args);
 	ck_assert_str_eq(out,
 	    "11\t1\te1af8308-5d1f-11c9-91a4-08002b14a0fa\t3\t\t\t\t\n"
 	    "12\t1\t\t\t135\t0\t\t\n"
@@ -1029,7 +899,7 @@ START_TEST(test_tshark)
 	    "-T fields -e dcerpc.pkt_type -e epm.tower.proto_id "
 	    "-e epm.proto.tcp_port -e epm.proto.ip -e epm.uuid "
 	    "-e epm.max_towers -e epm.num_towers -e epm.rc", path);
-	out = tshark(args);
+	out = check_tshark(args);
 	/* Request: nil object, MTA interface over NDR, port 0 at 0.0.0.0. */
 	ck_assert_str_eq(out,
 	    "0\t0x0d,0x0d,0x0b,0x07,0x09\t0\t0.0.0.0\t"

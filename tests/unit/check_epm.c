@@ -12,50 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_wire.h"
 #include "dcerpc.h"
 #include "epm.h"
 
-static const char *ex_req_hex =
-    "05 00 00 03 10 00 00 00 9c 00 00 00 02 00 00 00"
-    "84 00 00 00 00 00 03 00 01 00 00 00 00 00 00 00"
-    "00 00 00 00 00 00 00 00 00 00 00 00 02 00 00 00"
-    "4b 00 00 00 4b 00 00 00 05 00 13 00 0d 30 e8 8e"
-    "9e 59 44 ce 11 97 9b 00 aa 00 5f fe be 02 00 02"
-    "00 00 00 13 00 0d 04 5d 88 8a eb 1c c9 11 9f e8"
-    "08 00 2b 10 48 60 02 00 02 00 00 00 01 00 0b 02"
-    "00 00 00 01 00 07 02 00 00 00 01 00 09 04 00 00"
-    "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
-    "00 00 00 00 00 00 00 00 04 00 00 00";
-static const char *ex_resp_hex =
-    "05 00 02 03 10 00 00 00 98 00 00 00 02 00 00 00"
-    "80 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
-    "00 00 00 00 00 00 00 00 00 00 00 00 01 00 00 00"
-    "04 00 00 00 00 00 00 00 01 00 00 00 03 00 00 00"
-    "4b 00 00 00 4b 00 00 00 05 00 13 00 0d 30 e8 8e"
-    "9e 59 44 ce 11 97 9b 00 aa 00 5f fe be 02 00 02"
-    "00 00 00 13 00 0d 04 5d 88 8a eb 1c c9 11 9f e8"
-    "08 00 2b 10 48 60 02 00 02 00 00 00 01 00 0b 02"
-    "00 00 00 01 00 07 02 00 04 23 01 00 09 04 00 c0"
-    "00 02 0a 00 00 00 00 00";
 
-static size_t
-hex(const char *s, uint8_t *out, size_t size)
-{
-	size_t		 n = 0;
-	unsigned int	 v;
-
-	while (*s != '\0') {
-		if (*s == ' ') {
-			s++;
-			continue;
-		}
-		ck_assert_int_eq(sscanf(s, "%2x", &v), 1);
-		ck_assert_uint_lt(n, size);
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return (n);
-}
 
 static void
 check_mta_tower(const struct epm_tower *t, uint16_t port, const uint8_t *ip)
@@ -87,7 +48,7 @@ check_mta_tower(const struct epm_tower *t, uint16_t port, const uint8_t *ip)
 START_TEST(test_map_request)
 {
 	uint8_t			 b[256];
-	size_t			 n = hex(ex_req_hex, b, sizeof(b));
+	size_t			 n = check_hex(ex_req_hex, b, sizeof(b));
 	struct dcerpc_pdu	 pdu;
 	struct epm_map_req	 r;
 	const char		*err = NULL;
@@ -138,7 +99,7 @@ static const struct dcerpc_framer_callbacks frec_cb = { frec_pdu, NULL };
 START_TEST(test_map_response)
 {
 	uint8_t			 b[256];
-	size_t			 n = hex(ex_resp_hex, b, sizeof(b)), i;
+	size_t			 n = check_hex(ex_resp_hex, b, sizeof(b)), i;
 	struct dcerpc_framer	 df;
 	struct frec		 whole, bytes;
 	static const uint8_t	 ip[4] = { 192, 0, 2, 10 };
@@ -180,7 +141,7 @@ END_TEST
 START_TEST(test_rewrite)
 {
 	uint8_t			 orig[256], b[256];
-	size_t			 n = hex(ex_resp_hex, orig, sizeof(orig)), i;
+	size_t			 n = check_hex(ex_resp_hex, orig, sizeof(orig)), i;
 	struct dcerpc_pdu	 pdu;
 	struct epm_map_resp	 r;
 	const char		*err = NULL;
@@ -232,8 +193,8 @@ START_TEST(test_truncations)
 	struct epm_map_resp	 mr;
 	const char		*err;
 
-	nq = hex(ex_req_hex, req, sizeof(req)) - 24;
-	nr = hex(ex_resp_hex, resp, sizeof(resp)) - 24;
+	nq = check_hex(ex_req_hex, req, sizeof(req)) - 24;
+	nr = check_hex(ex_resp_hex, resp, sizeof(resp)) - 24;
 	ck_assert_int_eq(epm_map_req_parse(req + 24, nq, 1, &mq, &err), 0);
 	ck_assert_int_eq(epm_map_resp_parse(resp + 24, nr, 1, 0, &mr, &err),
 	    0);
@@ -263,7 +224,7 @@ END_TEST
 START_TEST(test_lying_lengths)
 {
 	uint8_t			 resp[256], b[256];
-	size_t			 n = hex(ex_resp_hex, resp, sizeof(resp)) - 24;
+	size_t			 n = check_hex(ex_resp_hex, resp, sizeof(resp)) - 24;
 	struct epm_map_resp	 mr;
 	struct epm_map_req	 mq;
 	const char		*err;
@@ -309,7 +270,7 @@ START_TEST(test_lying_lengths)
 	ck_assert_str_eq(err, "epm_tower_count");
 
 	/* Request: null tower pointer, lying tower length. */
-	n = hex(ex_req_hex, resp, sizeof(resp)) - 24;
+	n = check_hex(ex_req_hex, resp, sizeof(resp)) - 24;
 	memcpy(b, resp + 24, n);
 	b[0x14] = 0;
 	ck_assert_int_eq(epm_map_req_parse(b, n, 1, &mq, &err), -1);
@@ -387,7 +348,7 @@ START_TEST(test_builders)
 	ck_assert_int_eq(dcerpc_if_lookup("ndr", &ndr), 0);
 
 	/* The request stub of 2.6 (c). */
-	n = hex(ex_req_hex, ex, sizeof(ex));
+	n = check_hex(ex_req_hex, ex, sizeof(ex));
 	l = epm_build_tower_tcp(tower, sizeof(tower), &mta, &ndr, 0, zero);
 	ck_assert_int_eq(l, EPM_TCPIP_TOWER_LEN);
 	ck_assert_mem_eq(tower, ex + 0x38, 75);
@@ -401,7 +362,7 @@ START_TEST(test_builders)
 	    -1);
 
 	/* The response stub of 2.6 (d). */
-	n = hex(ex_resp_hex, ex, sizeof(ex));
+	n = check_hex(ex_resp_hex, ex, sizeof(ex));
 	l = epm_build_tower_tcp(tower, sizeof(tower), &mta, &ndr, 1059, ip);
 	tw[0] = tower;
 	tl[0] = (size_t)l;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_wire.h"
 #include "rfc1006.h"
 
 #define MAXEV	64
@@ -850,106 +851,6 @@ START_TEST(test_names)
 }
 END_TEST
 
-/*
- * Minimal pcap writer: raw IPv4 (linktype 101) TCP segments between
- * 192.0.2.1:40000 and 192.0.2.10:port, sequence numbers per direction.
- */
-struct pcapw {
-	FILE		*f;
-	uint32_t	 seq[2];
-	uint16_t	 port;
-	unsigned int	 n;
-};
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static void
-pcapw_open(struct pcapw *w, const char *path, uint16_t port)
-{
-	uint32_t	 hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 101 };
-
-	w->f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(w->f);
-	w->seq[0] = 1000;
-	w->seq[1] = 5000;
-	w->port = port;
-	w->n = 0;
-	fwrite(hdr, sizeof(hdr), 1, w->f);
-}
-
-static void
-pcapw_seg(struct pcapw *w, int dir, const uint8_t *p, size_t len)
-{
-	uint8_t		 pkt[40 + 66000];
-	uint32_t	 rec[4], sum = 0;
-	static const uint8_t a[4] = { 192, 0, 2, 1 }, b[4] = { 192, 0, 2, 10 };
-	int		 i;
-
-	memset(pkt, 0, 40);
-	pkt[0] = 0x45;
-	put16(pkt + 2, (uint16_t)(40 + len));
-	pkt[6] = 0x40;
-	pkt[8] = 64;
-	pkt[9] = 6;
-	memcpy(pkt + 12, dir == 0 ? a : b, 4);
-	memcpy(pkt + 16, dir == 0 ? b : a, 4);
-	for (i = 0; i < 20; i += 2)
-		sum += (uint32_t)(pkt[i] << 8 | pkt[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16(pkt + 10, (uint16_t)~sum);
-	put16(pkt + 20, dir == 0 ? 40000 : w->port);
-	put16(pkt + 22, dir == 0 ? w->port : 40000);
-	put32(pkt + 24, w->seq[dir]);
-	put32(pkt + 28, w->seq[!dir]);
-	pkt[32] = 5 << 4;
-	pkt[33] = 0x18;		/* PSH ACK */
-	put16(pkt + 34, 65535);
-	memcpy(pkt + 40, p, len);
-	w->seq[dir] += (uint32_t)len;
-	rec[0] = w->n++;
-	rec[1] = 0;
-	rec[2] = rec[3] = (uint32_t)(40 + len);
-	fwrite(rec, sizeof(rec), 1, w->f);
-	fwrite(pkt, 40 + len, 1, w->f);
-}
-
-/* Run tshark on a file and return its stdout (static buffer). */
-static const char *
-tshark(const char *args)
-{
-	static char	 out[8192];
-	char		 cmd[1024];
-	FILE		*p;
-	size_t		 n;
-
-	snprintf(cmd, sizeof(cmd), "tshark %s 2>/dev/null", args);
-	p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	ck_assert_int_eq(pclose(p), 0);
-	return (out);
-}
-
-static int
-have_tshark(void)
-{
-	return (system("command -v tshark >/dev/null 2>&1") == 0);
-}
-
 /* Builder output as Wireshark's TPKT/COTP dissectors read it. */
 START_TEST(test_tshark)
 {
@@ -964,7 +865,7 @@ START_TEST(test_tshark)
 	static const uint8_t	 d1[] = { 1, 2, 3 }, d2[] = { 4, 5 };
 	static const uint8_t	 er[] = { 0x02, 0x50 };
 
-	if (!have_tshark()) {
+	if (!check_have_tshark()) {
 		fprintf(stderr, "SKIP test_tshark: tshark not found\n");
 		return;
 	}
@@ -997,7 +898,7 @@ START_TEST(test_tshark)
 	snprintf(args, sizeof(args), "-r %s -d tcp.port==10102,tpkt -T fields "
 	    "-e cotp.type -e cotp.srcref -e cotp.destref -e cotp.tpdu_size "
 	    "-e cotp.src-tsap -e cotp.dst-tsap -e cotp.eot", path);
-	out = tshark(args);
+	out = check_tshark(args);
 	ck_assert_str_eq(out,
 	    "0x0e\t0x0001\t0x0000\t2048\tMTA-A\tMTA-B\t\n"
 	    "0x0d\t0x0002\t0x0001\t2048\tMTA-A\tMTA-B\t\n"
@@ -1008,7 +909,7 @@ START_TEST(test_tshark)
 	/* DR reason 3, ER cause 2. */
 	snprintf(args, sizeof(args), "-r %s -d tcp.port==10102,tpkt -T fields "
 	    "-e cotp.cause -e cotp.reject_cause", path);
-	out = tshark(args);
+	out = check_tshark(args);
 	ck_assert_str_eq(out, "\t\n\t\n\t\n3\t\n\t2\n");
 	unlink(path);
 }

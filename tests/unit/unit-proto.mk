@@ -7,15 +7,18 @@ TESTS += $(PROTO_CHECKS)
 
 PROTO_CHECK_LDADD = src/proto/libfwproto.a $(CHECK_LIBS)
 
-tests_unit_check_rfc1006_SOURCES = tests/unit/check_rfc1006.c
+tests_unit_check_rfc1006_SOURCES = tests/unit/check_rfc1006.c \
+	tests/unit/check_wire.c tests/unit/check_wire.h
 tests_unit_check_rfc1006_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_rfc1006_LDADD = $(PROTO_CHECK_LDADD)
 
-tests_unit_check_dcerpc_SOURCES = tests/unit/check_dcerpc.c
+tests_unit_check_dcerpc_SOURCES = tests/unit/check_dcerpc.c \
+	tests/unit/check_wire.c tests/unit/check_wire.h
 tests_unit_check_dcerpc_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_dcerpc_LDADD = $(PROTO_CHECK_LDADD)
 
-tests_unit_check_epm_SOURCES = tests/unit/check_epm.c
+tests_unit_check_epm_SOURCES = tests/unit/check_epm.c \
+	tests/unit/check_wire.c tests/unit/check_wire.h
 tests_unit_check_epm_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_epm_LDADD = $(PROTO_CHECK_LDADD)
 
