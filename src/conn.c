@@ -448,14 +448,17 @@ conn_drop_poll(int fd, short what, void *arg)
 	struct conn	*c = arg;
 	struct tcp_info	 ti;
 	socklen_t	 len = sizeof(ti);
-	int		 err = 0;
+	int		 err = 0, gone;
 	struct timeval	 now, age;
 
-	if (getsockopt(c->c_client.cs_fd, IPPROTO_TCP, TCP_INFO, &ti,
+	gone = getsockopt(c->c_client.cs_fd, IPPROTO_TCP, TCP_INFO, &ti,
 	    &len) == -1 || ti.tcpi_state == TCP_CLOSE_WAIT ||
-	    ti.tcpi_state == TCP_CLOSE || (len = sizeof(err),
-	    getsockopt(c->c_client.cs_fd, SOL_SOCKET, SO_ERROR, &err,
-	    &len) == 0 && err != 0)) {
+	    ti.tcpi_state == TCP_CLOSE;
+	len = sizeof(err);
+	if (!gone && getsockopt(c->c_client.cs_fd, SOL_SOCKET, SO_ERROR, &err,
+	    &len) == 0 && err != 0)
+		gone = 1;
+	if (gone) {
 		conn_close(c, "client", "denied");
 		return;
 	}

@@ -112,20 +112,29 @@ eventlog_observe_names(event_observer_cb cb, void *arg,
 	}
 }
 
-/* Does an observer want this event? */
+/* Does observer i want the event called name? */
+static int
+eventlog_obs_wants(int i, const char *name)
+{
+	const char *const	*n = ev_obs[i].names;
+
+	if (n == NULL)
+		return (1);
+	for (; name != NULL && *n != NULL; n++)
+		if (strcmp(*n, name) == 0)
+			return (1);
+	return (0);
+}
+
+/* Does any observer want it? */
 static int
 eventlog_wanted(const char *name)
 {
-	const char *const	*n;
-	int			 i;
+	int	 i;
 
-	for (i = 0; i < ev_nobs; i++) {
-		if (ev_obs[i].names == NULL)
+	for (i = 0; i < ev_nobs; i++)
+		if (eventlog_obs_wants(i, name))
 			return (1);
-		for (n = ev_obs[i].names; *n != NULL; n++)
-			if (strcmp(*n, name) == 0)
-				return (1);
-	}
 	return (0);
 }
 
@@ -179,26 +188,18 @@ eventlog_encode(json_t *ev)
 void
 eventlog_emit(json_t *ev)
 {
-	char	*line;
-	int	 quiet, i;
+	const char	*name;
+	char		*line;
+	int		 quiet, i;
 
 	if (ev == NULL)
 		return;
 	quiet = json_object_get(ev, "_quiet") != NULL;
 	json_object_del(ev, "_quiet");
-	for (i = 0; i < ev_nobs; i++) {
-		const char *const	*n = ev_obs[i].names;
-		const char		*name;
-
-		name = json_string_value(json_object_get(ev, "event"));
-		if (n != NULL && name != NULL) {
-			while (*n != NULL && strcmp(*n, name) != 0)
-				n++;
-			if (*n == NULL)
-				continue;
-		}
-		ev_obs[i].cb(ev, ev_obs[i].arg);
-	}
+	name = json_string_value(json_object_get(ev, "event"));
+	for (i = 0; i < ev_nobs; i++)
+		if (eventlog_obs_wants(i, name))
+			ev_obs[i].cb(ev, ev_obs[i].arg);
 	if (!quiet && ev_fp != NULL && (line = eventlog_encode(ev)) != NULL) {
 		fputs(line, ev_fp);
 		fputc('\n', ev_fp);

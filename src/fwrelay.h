@@ -351,7 +351,6 @@ struct conn_side {
 };
 
 #define CONN_DEAD	0x01
-#define CONN_DRAINING	0x02
 #define CONN_DROPPED	0x04	/* deny drop: silent until the client goes */
 #define CONN_RESET	0x08	/* close with RST to both ends */
 #define CONN_FLUSHCLOSE	0x10	/* close once queued output is written */
@@ -480,7 +479,6 @@ int		 relay_send(struct conn_side *, const void *, size_t);
 /* listener.c */
 int		 listener_open(struct relay *, char **);
 void		 listener_close(struct relay *);
-void		 listener_pause_all(struct fwrelay *);
 void		 listener_resume_all(struct fwrelay *);
 void		 listener_set_enabled(struct relay *, int);
 /* Are enough descriptors left to accept and connect one more? */

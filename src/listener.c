@@ -34,6 +34,7 @@ static void	listener_accept(struct evconnlistener *, evutil_socket_t,
 static void	listener_error(struct evconnlistener *, void *);
 static void	listener_retry(int, short, void *);
 static void	listener_pause(struct fwrelay *, const char *, int);
+static void	listener_pause_all(struct fwrelay *);
 static int	listener_socket(const struct relay_conf *,
 		    const struct sockaddr *, char **);
 
@@ -181,7 +182,7 @@ listener_set_enabled(struct relay *rl, int on)
 	}
 }
 
-void
+static void
 listener_pause_all(struct fwrelay *sc)
 {
 	struct relay		*rl;

@@ -442,7 +442,7 @@ relay_read(int fd, short what, void *arg)
 		return;
 	}
 	cs->cs_bytes += n;
-	event_base_gettimeofday_cached(env->sc_base, &c->c_last);
+	conn_touch(c);
 	if (c->c_faults != NULL) {
 		switch (fault_data(cs, relay_buf, n)) {
 		case -1:
