@@ -4,6 +4,6 @@ check_PROGRAMS += tests/unit/check_eventlog
 TESTS += tests/unit/check_eventlog
 tests_unit_check_eventlog_SOURCES = tests/unit/check_eventlog.c
 tests_unit_check_eventlog_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_check_eventlog_LDADD = src/libfwcore.a src/libfwconf.a \
+tests_unit_check_eventlog_LDADD = $(CHECK_MAIN) src/libfwcore.a src/libfwconf.a \
 	$(FW_LIBS) $(CHECK_LIBS)
 endif
