@@ -36,3 +36,14 @@ tests_unit_check_config_LDADD = $(CHECK_MAIN) src/libfwconf.a \
 endif
 
 EXTRA_DIST += tests/conf/good tests/conf/bad
+
+# The file and the control API refuse a bad relay setting in the same words.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_confcheck
+TESTS += tests/unit/check_confcheck
+tests_unit_check_confcheck_SOURCES = tests/unit/check_confcheck.c
+tests_unit_check_confcheck_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_confcheck_LDADD = $(CHECK_MAIN) src/libfwctl.a \
+	src/libfwcore.a src/libfwconf.a src/proto/libfwproto.a $(FW_LIBS) \
+	$(CHECK_LIBS)
+endif
