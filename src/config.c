@@ -52,6 +52,11 @@ struct conf_ctx {
 	struct fwrelay_conf	*conf;
 };
 
+struct conf_key_arg {
+	struct conf_ctx			*ctx;
+	const config_setting_t		*group;
+};
+
 struct conf_enum {
 	const char	*name;
 	int		 value;
@@ -113,9 +118,11 @@ static void	 conf_faults(struct conf_ctx *, const config_setting_t *,
 		    struct relay_conf *);
 static void	 conf_fault_report(void *, const char *, const char *);
 static json_t	*conf_to_json(const config_setting_t *);
+static json_t	*conf_keys_json(const config_setting_t *,
+		    const char *const *);
+static void	 conf_key_report(void *, const char *, const char *);
 static void	 conf_overlap(struct conf_ctx *, const config_setting_t *,
 		    struct relay_conf *, struct fwrelay_conf *);
-static const char *conf_family(int);
 static const char *conf_listen_str(const struct relay_conf *, char *,
 		    size_t);
 static struct fwrelay_conf *conf_build(config_t *, const char *,
@@ -141,35 +148,11 @@ static const char *const conf_timeout_keys[] = {
 	"connect", "idle", NULL
 };
 
-static const char *const conf_rule_keys[] = {
-	"action", "from", "to", "port", "deny", NULL
-};
-
 static const struct conf_enum conf_log_levels[] = {
 	{ "error",	LOG_LEVEL_ERROR },
 	{ "warning",	LOG_LEVEL_WARNING },
 	{ "info",	LOG_LEVEL_INFO },
 	{ "debug",	LOG_LEVEL_DEBUG },
-	{ NULL,		0 }
-};
-
-static const struct conf_enum conf_sources[] = {
-	{ "rewrite",	 SOURCE_REWRITE },
-	{ "transparent", SOURCE_TRANSPARENT },
-	{ "fixed",	 SOURCE_FIXED },
-	{ NULL,		 0 }
-};
-
-static const struct conf_enum conf_actions[] = {
-	{ "allow",	RULE_ALLOW },
-	{ "deny",	RULE_DENY },
-	{ NULL,		0 }
-};
-
-static const struct conf_enum conf_denies[] = {
-	{ "reset",	DENY_RESET },
-	{ "close",	DENY_CLOSE },
-	{ "drop",	DENY_DROP },
 	{ NULL,		0 }
 };
 
@@ -555,12 +538,6 @@ conf_timeout(struct conf_ctx *ctx, const config_setting_t *grp,
 	}
 	*val = d;
 	return (0);
-}
-
-static const char *
-conf_family(int af)
-{
-	return (af == AF_INET6 ? "IPv6" : "IPv4");
 }
 
 /* "127.0.0.1:10102" or "[::1]:10100-10199". */
@@ -1012,107 +989,63 @@ conf_tsap(struct conf_ctx *ctx, const config_setting_t *s,
 }
 
 /* source, source_address and source_port, which depend on each other. */
+/* Report a shared check's problem at the line of the key it names. */
+static void
+conf_key_report(void *arg, const char *key, const char *msg)
+{
+	struct conf_key_arg	*ka = arg;
+	const config_setting_t	*s = NULL;
+
+	if (key != NULL)
+		s = conf_member(ka->group, key);
+	conf_error(ka->ctx, s != NULL ? s : ka->group, "%s", msg);
+}
+
+/* The named members of g as one JSON object, for the shared checks. */
+static json_t *
+conf_keys_json(const config_setting_t *g, const char *const *keys)
+{
+	config_setting_t	*s;
+	json_t			*j, *v;
+	size_t			 i;
+
+	if ((j = json_object()) == NULL)
+		return (NULL);
+	for (i = 0; keys[i] != NULL; i++) {
+		if ((s = conf_member(g, keys[i])) == NULL)
+			continue;
+		if ((v = conf_to_json(s)) == NULL ||
+		    json_object_set_new(j, keys[i], v) == -1) {
+			json_decref(j);
+			return (NULL);
+		}
+	}
+	return (j);
+}
+
+/* source, source_address, source_port: the checks the API shares. */
 static void
 conf_source(struct conf_ctx *ctx, const config_setting_t *g,
     struct relay_conf *rc)
 {
-	struct sockaddr_storage	 ss;
-	config_setting_t	*ms, *as, *ps, *ts;
-	const char		*str, *errstr;
-	socklen_t		 len;
-	long long		 port;
-	int			 v, r, mode_ok, lo, hi;
+	static const char *const keys[] = {
+		"source", "source_address", "source_port", NULL
+	};
+	struct conf_key_arg	 ka = { ctx, g };
+	json_t			*j;
+	int			 given = 0;
 
-	if ((r = conf_enum(ctx, g, "source", conf_sources, &v, &ms)) == 1)
-		rc->source = (enum source_mode)v;
-	mode_ok = r != -1;
-
-	if (conf_string(ctx, g, "source_address", &str, &as) == 1) {
-		if (addr_parse(str, ADDR_NO_PORT, &ss, &len, NULL, NULL,
-		    &errstr) == -1)
-			conf_error(ctx, as, "bad address '%s': %s", str,
-			    errstr);
-		else {
-			rc->has_source_address = 1;
-			rc->source_address = ss;
-			rc->source_address_len = len;
-		}
-	}
-
-	ps = conf_member(g, "source_port");
-	if (ps != NULL && config_setting_type(ps) == CONFIG_TYPE_INT) {
-		if (conf_int(ctx, g, "source_port", 1, 65535, &port, NULL) == 1) {
-			rc->source_port = SOURCE_PORT_RANGE;
-			rc->source_port_lo = rc->source_port_hi = (int)port;
-		}
-	} else if (ps != NULL && config_setting_type(ps) == CONFIG_TYPE_STRING) {
-		str = config_setting_get_string(ps);
-		if (strcmp(str, "any") == 0)
-			rc->source_port = SOURCE_PORT_ANY;
-		else if (strcmp(str, "preserve") == 0)
-			rc->source_port = SOURCE_PORT_PRESERVE;
-		else if (port_range_parse(str, &lo, &hi, &errstr) == -1) {
-			conf_error(ctx, ps, "bad source_port '%s': %s (expected "
-			    "\"any\", \"preserve\", \"LO-HI\" or a port)", str,
-			    errstr);
-			ps = NULL;
-		} else {
-			rc->source_port = SOURCE_PORT_RANGE;
-			rc->source_port_lo = lo;
-			rc->source_port_hi = hi;
-		}
-	} else if (ps != NULL) {
-		conf_error(ctx, ps, "'source_port' must be \"any\", "
-		    "\"preserve\", \"LO-HI\" or a port number");
-		ps = NULL;
-	}
-
-	if (!mode_ok)
+	if ((j = conf_keys_json(g, keys)) == NULL) {
+		conf_error(ctx, g, "out of memory");
 		return;
-	switch (rc->source) {
-	case SOURCE_REWRITE:
-		break;
-	case SOURCE_TRANSPARENT:
-		if (as != NULL)
-			conf_error(ctx, as, "'source_address' is not allowed "
-			    "with source \"transparent\" (the client's own "
-			    "address is used)");
-		break;
-	case SOURCE_FIXED:
-		if (as == NULL)
-			conf_error(ctx, ms, "'source_address' is required with "
-			    "source \"fixed\"");
-		break;
 	}
-	if (ps != NULL && rc->source_port == SOURCE_PORT_PRESERVE &&
-	    rc->source != SOURCE_TRANSPARENT)
-		conf_error(ctx, ps, "source_port \"preserve\" needs source "
-		    "\"transparent\"");
-	if (ps != NULL && rc->source_port == SOURCE_PORT_RANGE &&
-	    rc->source != SOURCE_FIXED) {
-		if (rc->source_port_lo == rc->source_port_hi)
-			conf_error(ctx, ps, "source_port %d needs source "
-			    "\"fixed\"", rc->source_port_lo);
-		else
-			conf_error(ctx, ps, "source_port \"%d-%d\" needs source "
-			    "\"fixed\"", rc->source_port_lo, rc->source_port_hi);
-	}
-
-	/* Families must agree, or the outbound connect cannot work. */
-	ts = conf_member(g, "target");
-	if (rc->has_source_address && rc->target_len != 0 &&
-	    rc->target_kind != TARGET_ORIGINAL &&
-	    rc->source_address.ss_family != rc->target.ss_family)
-		conf_error(ctx, as, "source_address is %s but target is %s",
-		    conf_family(rc->source_address.ss_family),
-		    conf_family(rc->target.ss_family));
-	if (rc->source == SOURCE_TRANSPARENT && rc->target_len != 0 &&
-	    rc->listen_len != 0 && rc->target_kind != TARGET_ORIGINAL &&
-	    rc->listen.ss_family != rc->target.ss_family)
-		conf_error(ctx, ts, "source \"transparent\" connects from the "
-		    "client's address: listen is %s but target is %s",
-		    conf_family(rc->listen.ss_family),
-		    conf_family(rc->target.ss_family));
+	if (json_object_get(j, "source_address") != NULL)
+		given |= CHECK_GIVEN_ADDRESS;
+	if (json_object_get(j, "source_port") != NULL)
+		given |= CHECK_GIVEN_PORT;
+	if (config_source_keys(j, rc, conf_key_report, &ka) == 0)
+		config_source_agree(rc, given, conf_key_report, &ka);
+	json_decref(j);
 }
 
 static void
@@ -1145,54 +1078,18 @@ conf_policy(struct conf_ctx *ctx, const config_setting_t *g,
 static int
 conf_rule(struct conf_ctx *ctx, const config_setting_t *g, struct rule *r)
 {
-	config_setting_t	*s;
-	const char		*str, *errstr;
-	long long		 port;
-	int			 v, n0 = ctx->nerrors, ret;
+	struct conf_key_arg	 ka = { ctx, g };
+	json_t			*j;
+	int			 ret;
 
-	memset(r, 0, sizeof(*r));
+	if ((j = conf_to_json(g)) == NULL) {
+		conf_error(ctx, g, "out of memory");
+		return (-1);
+	}
+	ret = config_rule_check(j, r, conf_key_report, &ka);
 	r->line = (int)config_setting_source_line(g);
-	conf_keys(ctx, g, conf_rule_keys);
-
-	if ((ret = conf_enum(ctx, g, "action", conf_actions, &v, NULL)) == 1)
-		r->action = (enum rule_action)v;
-	else if (ret == 0)
-		conf_error(ctx, g, "missing required key 'action'");
-	if (conf_enum(ctx, g, "deny", conf_denies, &v, &s) == 1)
-		r->deny = (enum deny_style)v;
-	if (s != NULL && ret == 1 && r->action != RULE_DENY)
-		conf_error(ctx, s, "'deny' needs action \"deny\"");
-
-	if (conf_string(ctx, g, "from", &str, &s) == 1) {
-		if (cidr_parse(str, &r->from, &errstr) == -1)
-			conf_error(ctx, s, "bad address '%s': %s", str, errstr);
-		else
-			r->has_from = 1;
-	}
-	if (conf_string(ctx, g, "to", &str, &s) == 1) {
-		if (cidr_parse(str, &r->to, &errstr) == -1)
-			conf_error(ctx, s, "bad address '%s': %s", str, errstr);
-		else
-			r->has_to = 1;
-	}
-	s = conf_member(g, "port");
-	if (s != NULL && (config_setting_type(s) == CONFIG_TYPE_INT ||
-	    config_setting_type(s) == CONFIG_TYPE_INT64)) {
-		port = config_setting_get_int64(s);
-		if (port < 1 || port > 65535)
-			conf_error(ctx, s, "port %lld out of range 1-65535",
-			    port);
-		else
-			r->port_lo = r->port_hi = (int)port;
-	} else if (s != NULL && config_setting_type(s) == CONFIG_TYPE_STRING) {
-		str = config_setting_get_string(s);
-		if (port_range_parse(str, &r->port_lo, &r->port_hi,
-		    &errstr) == -1)
-			conf_error(ctx, s, "bad port '%s': %s", str, errstr);
-	} else if (s != NULL)
-		conf_error(ctx, s, "'port' must be a port number or a "
-		    "\"LO-HI\" string");
-	return (ctx->nerrors == n0 ? 0 : -1);
+	json_decref(j);
+	return (ret);
 }
 
 /* Faults. */

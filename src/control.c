@@ -736,168 +736,99 @@ control_mode_event(struct relay *rl, json_t *changes, json_t *previous)
 	eventlog_emit(ev);
 }
 
+/*
+ * The first problem a shared check reports (char[FWRELAY_ERR_MAX] arg).
+ * The file names the key by its line; the API, which has no lines, puts
+ * the key first where the message does not name it.
+ */
+static void
+control_first_error(void *arg, const char *key, const char *msg)
+{
+	char	*buf = arg;
+
+	if (buf[0] != '\0')
+		return;
+	if (key != NULL && strstr(msg, key) == NULL)
+		snprintf(buf, FWRELAY_ERR_MAX, "'%s': %s", key, msg);
+	else
+		snprintf(buf, FWRELAY_ERR_MAX, "%s", msg);
+}
+
+/*
+ * A policy rule given as JSON: the checks of the configuration file
+ * (config_rule_check), first problem into err. "line", which GET shows,
+ * is accepted and ignored.
+ */
 int
 control_rule_from_json(json_t *o, struct rule *ru, char *err, size_t errlen)
 {
-	const char	*key, *s, *errstr;
-	json_t		*v;
+	char	 first[FWRELAY_ERR_MAX] = "";
+	json_t	*copy = NULL;
+	int	 ret;
 
-	memset(ru, 0, sizeof(*ru));
-	if (!json_is_object(o)) {
-		snprintf(err, errlen, "each policy rule must be an object");
-		return (-1);
-	}
-	json_object_foreach(o, key, v) {
-		if (strcmp(key, "action") != 0 && strcmp(key, "deny") != 0 &&
-		    strcmp(key, "from") != 0 && strcmp(key, "to") != 0 &&
-		    strcmp(key, "port") != 0 && strcmp(key, "line") != 0) {
-			snprintf(err, errlen, "unknown key '%s' in a policy "
-			    "rule", key);
+	if (json_is_object(o) && json_object_get(o, "line") != NULL) {
+		if ((copy = json_copy(o)) == NULL) {
+			snprintf(err, errlen, "out of memory");
 			return (-1);
 		}
+		json_object_del(copy, "line");
+		o = copy;
 	}
-	v = json_object_get(o, "action");
-	s = json_is_string(v) ? json_string_value(v) : NULL;
-	if (s == NULL || (strcmp(s, "allow") != 0 && strcmp(s, "deny") != 0)) {
-		snprintf(err, errlen, "'action' must be \"allow\" or \"deny\"");
-		return (-1);
-	}
-	ru->action = strcmp(s, "allow") == 0 ? RULE_ALLOW : RULE_DENY;
-	if ((v = json_object_get(o, "deny")) != NULL) {
-		s = json_is_string(v) ? json_string_value(v) : "";
-		if (ru->action != RULE_DENY) {
-			snprintf(err, errlen, "'deny' needs action \"deny\"");
-			return (-1);
-		}
-		if (strcmp(s, "reset") == 0)
-			ru->deny = DENY_RESET;
-		else if (strcmp(s, "close") == 0)
-			ru->deny = DENY_CLOSE;
-		else if (strcmp(s, "drop") == 0)
-			ru->deny = DENY_DROP;
-		else {
-			snprintf(err, errlen, "'deny' must be \"reset\", "
-			    "\"close\" or \"drop\"");
-			return (-1);
-		}
-	}
-	if ((v = json_object_get(o, "from")) != NULL) {
-		if (!json_is_string(v) || cidr_parse(json_string_value(v),
-		    &ru->from, &errstr) == -1) {
-			snprintf(err, errlen, "bad 'from' address");
-			return (-1);
-		}
-		ru->has_from = 1;
-	}
-	if ((v = json_object_get(o, "to")) != NULL) {
-		if (!json_is_string(v) || cidr_parse(json_string_value(v),
-		    &ru->to, &errstr) == -1) {
-			snprintf(err, errlen, "bad 'to' address");
-			return (-1);
-		}
-		ru->has_to = 1;
-	}
-	if ((v = json_object_get(o, "port")) != NULL) {
-		if (json_is_integer(v) && json_integer_value(v) >= 1 &&
-		    json_integer_value(v) <= 65535)
-			ru->port_lo = ru->port_hi = (int)json_integer_value(v);
-		else if (!json_is_string(v) || port_range_parse(
-		    json_string_value(v), &ru->port_lo, &ru->port_hi,
-		    &errstr) == -1) {
-			snprintf(err, errlen, "'port' must be a port number "
-			    "or a \"LO-HI\" string");
-			return (-1);
-		}
-	}
-	return (0);
+	ret = config_rule_check(o, ru, control_first_error, first);
+	json_decref(copy);
+	if (ret == -1)
+		snprintf(err, errlen, "%s", first);
+	return (ret);
 }
 
-/* PATCH: source, source_address, policy, enabled; for new connections. */
-static void
-control_patch(struct ctl_req *r, struct relay *rl)
+/* PATCH source and source_address into rc (a copy of cur). */
+static int
+control_patch_source(json_t *body, const struct relay_conf *cur,
+    struct relay_conf *rc, json_t *changes, json_t *prev, char *err,
+    size_t errlen)
 {
-	struct relay_conf	*rc = NULL, *cur = rl->rl_conf;
-	struct config_errors	 errs = { NULL, 0 };
-	struct sockaddr_storage	 ss;
-	struct policy		 pol;
-	const char		*key, *s, *errstr;
-	json_t			*body, *v, *changes = NULL, *prev = NULL;
-	char			 err[FWRELAY_ERR_MAX], buf[ADDR_STRLEN];
-	socklen_t		 len;
-	size_t			 i;
-	int			 enabled = -1, addr_given = 0;
+	char	 buf[ADDR_STRLEN];
+	json_t	*v, *keys;
+	int	 given = 0;
 
-	if ((body = control_body(r)) == NULL)
-		return;
-	json_object_foreach(body, key, v) {
-		if (strcmp(key, "source") != 0 &&
-		    strcmp(key, "source_address") != 0 &&
-		    strcmp(key, "policy") != 0 && strcmp(key, "enabled") != 0) {
-			control_error(r, 422, "unknown key '%s' (source, "
-			    "source_address, policy, enabled)", key);
-			goto done;
-		}
+	err[0] = '\0';
+	if ((keys = json_object()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (500);
 	}
-	if ((rc = relay_conf_dup(cur)) == NULL) {
-		control_error(r, 500, "out of memory");
-		goto done;
+	if ((v = json_object_get(body, "source")) != NULL)
+		json_object_set(keys, "source", v);
+	if ((v = json_object_get(body, "source_address")) != NULL) {
+		json_object_set(keys, "source_address", v);
+		given |= CHECK_GIVEN_ADDRESS;
 	}
-	changes = json_object();
-	prev = json_object();
-
+	if (config_source_keys(keys, rc, control_first_error, err) == -1) {
+		json_decref(keys);
+		return (422);
+	}
+	json_decref(keys);
 	if ((v = json_object_get(body, "source")) != NULL) {
-		s = json_is_string(v) ? json_string_value(v) : "";
-		if (strcmp(s, "rewrite") == 0)
-			rc->source = SOURCE_REWRITE;
-		else if (strcmp(s, "transparent") == 0)
-			rc->source = SOURCE_TRANSPARENT;
-		else if (strcmp(s, "fixed") == 0)
-			rc->source = SOURCE_FIXED;
-		else {
-			control_error(r, 422, "'source' must be \"rewrite\", "
-			    "\"transparent\" or \"fixed\"");
-			goto done;
-		}
-		json_object_set_new(changes, "source", json_string(s));
+		json_object_set(changes, "source", v);
 		json_object_set_new(prev, "source",
 		    json_string(source_mode_name(cur->source)));
 	}
-	if ((v = json_object_get(body, "source_address")) != NULL) {
-		addr_given = 1;
-		if (json_is_null(v))
-			rc->has_source_address = 0;
-		else if (!json_is_string(v) || addr_parse(json_string_value(v),
-		    ADDR_NO_PORT, &ss, &len, NULL, NULL, &errstr) == -1) {
-			control_error(r, 422, "'source_address' must be an "
-			    "address (or null)");
-			goto done;
-		} else {
-			rc->has_source_address = 1;
-			rc->source_address = ss;
-			rc->source_address_len = len;
-		}
+	if ((v = json_object_get(body, "source_address")) != NULL)
 		json_object_set(changes, "source_address", v);
-	}
-	if (addr_given || json_object_get(changes, "source") != NULL)
+	if (given || json_object_get(changes, "source") != NULL)
 		json_object_set_new(prev, "source_address",
 		    cur->has_source_address ? json_string(addr_host_str(
-		    (struct sockaddr *)&cur->source_address, buf,
+		    (const struct sockaddr *)&cur->source_address, buf,
 		    sizeof(buf))) : json_null());
-	/* The same rules as the config file (config.c conf_source). */
-	if (rc->source == SOURCE_TRANSPARENT && rc->has_source_address) {
-		if (addr_given) {
-			control_error(r, 422, "'source_address' is not allowed "
-			    "with source \"transparent\" (the client's own "
-			    "address is used)");
-			goto done;
-		}
+
+	/*
+	 * A change is incremental: switching to transparent drops the old
+	 * source_address, and a source_port the new mode cannot use goes
+	 * back to "any". What the caller set is checked as the file is.
+	 */
+	if (rc->source == SOURCE_TRANSPARENT && rc->has_source_address &&
+	    !(given & CHECK_GIVEN_ADDRESS)) {
 		rc->has_source_address = 0;
 		json_object_set_new(changes, "source_address", json_null());
-	}
-	if (rc->source == SOURCE_FIXED && !rc->has_source_address) {
-		control_error(r, 422, "'source_address' is required with "
-		    "source \"fixed\"");
-		goto done;
 	}
 	if ((rc->source_port == SOURCE_PORT_PRESERVE &&
 	    rc->source != SOURCE_TRANSPARENT) ||
@@ -906,82 +837,139 @@ control_patch(struct ctl_req *r, struct relay *rl)
 		rc->source_port = SOURCE_PORT_ANY;
 		json_object_set_new(changes, "source_port", json_string("any"));
 	}
-	if (rc->has_source_address && rc->target_kind != TARGET_ORIGINAL &&
-	    rc->source_address.ss_family != rc->target.ss_family) {
-		control_error(r, 422, "source_address and target are of "
-		    "different address families");
-		goto done;
-	}
-	if (rc->source == SOURCE_TRANSPARENT &&
-	    rc->target_kind != TARGET_ORIGINAL &&
-	    rc->listen.ss_family != rc->target.ss_family) {
-		control_error(r, 422, "source \"transparent\" connects from "
-		    "the client's address: listen and target families differ");
-		goto done;
-	}
+	if (config_source_agree(rc, given, control_first_error, err) == -1)
+		return (422);
+	return (200);
+}
 
-	if ((v = json_object_get(body, "policy")) != NULL) {
-		memset(&pol, 0, sizeof(pol));
-		if (json_is_array(v)) {
-			pol.present = 1;
-			if (json_array_size(v) > 0 && (pol.rules = calloc(
-			    json_array_size(v), sizeof(*pol.rules))) == NULL) {
-				control_error(r, 500, "out of memory");
-				goto done;
-			}
-			for (i = 0; i < json_array_size(v); i++) {
-				if (control_rule_from_json(json_array_get(v, i),
-				    &pol.rules[i], err, sizeof(err)) == -1) {
-					policy_clear(&pol);
-					control_error(r, 422, "policy rule %zu: "
-					    "%s", i + 1, err);
-					goto done;
-				}
-				pol.nrules++;
-			}
-		} else if (!json_is_null(v)) {
-			control_error(r, 422, "'policy' must be an array of "
-			    "rules, or null for none");
-			goto done;
+/* PATCH policy into rc. */
+static int
+control_patch_policy(json_t *v, const struct relay_conf *cur,
+    struct relay_conf *rc, json_t *changes, json_t *prev, char *err,
+    size_t errlen)
+{
+	struct policy	 pol;
+	char		 rerr[FWRELAY_ERR_MAX];
+	size_t		 i;
+
+	memset(&pol, 0, sizeof(pol));
+	if (json_is_array(v)) {
+		pol.present = 1;
+		if (json_array_size(v) > 0 && (pol.rules = calloc(
+		    json_array_size(v), sizeof(*pol.rules))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return (500);
 		}
-		policy_clear(&rc->policy);
-		rc->policy = pol;
-		json_object_set_new(changes, "policy",
-		    control_policy_json(&rc->policy));
-		json_object_set_new(prev, "policy",
-		    control_policy_json(&cur->policy));
+		for (i = 0; i < json_array_size(v); i++) {
+			if (control_rule_from_json(json_array_get(v, i),
+			    &pol.rules[i], rerr, sizeof(rerr)) == -1) {
+				policy_clear(&pol);
+				snprintf(err, errlen, "policy rule %zu: %s",
+				    i + 1, rerr);
+				return (422);
+			}
+			pol.nrules++;
+		}
+	} else if (!json_is_null(v)) {
+		snprintf(err, errlen, "'policy' must be an array of rules, or "
+		    "null for none");
+		return (422);
+	}
+	policy_clear(&rc->policy);
+	rc->policy = pol;
+	json_object_set_new(changes, "policy", control_policy_json(&rc->policy));
+	json_object_set_new(prev, "policy", control_policy_json(&cur->policy));
+	return (200);
+}
+
+/*
+ * The settings a PATCH body asks for, applied to a copy of cur with the
+ * file's checks: 200 with *out, changes and prev filled, or the HTTP
+ * status and err. Touches nothing running (unit tests call it).
+ */
+int
+control_patch_conf(json_t *body, const struct relay_conf *cur,
+    struct relay_conf **out, json_t *changes, json_t *prev, char *err,
+    size_t errlen)
+{
+	struct relay_conf	*rc;
+	const char		*key;
+	json_t			*v;
+	int			 code;
+
+	*out = NULL;
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "source") != 0 &&
+		    strcmp(key, "source_address") != 0 &&
+		    strcmp(key, "policy") != 0 && strcmp(key, "enabled") != 0) {
+			snprintf(err, errlen, "unknown key '%s' (source, "
+			    "source_address, policy, enabled)", key);
+			return (422);
+		}
+	}
+	if ((v = json_object_get(body, "enabled")) != NULL &&
+	    !json_is_boolean(v)) {
+		snprintf(err, errlen, "'enabled' must be true or false");
+		return (422);
+	}
+	if ((rc = relay_conf_dup(cur)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (500);
+	}
+	code = control_patch_source(body, cur, rc, changes, prev, err, errlen);
+	if (code == 200 && (v = json_object_get(body, "policy")) != NULL)
+		code = control_patch_policy(v, cur, rc, changes, prev, err,
+		    errlen);
+	if (code != 200) {
+		relay_conf_free(rc);
+		return (code);
 	}
 	if ((v = json_object_get(body, "enabled")) != NULL) {
-		if (!json_is_boolean(v)) {
-			control_error(r, 422, "'enabled' must be true or false");
-			goto done;
-		}
-		enabled = json_is_true(v);
-		rc->enabled = enabled;
+		rc->enabled = json_is_true(v);
 		json_object_set(changes, "enabled", v);
-		json_object_set_new(prev, "enabled",
-		    json_boolean(cur->enabled));
+		json_object_set_new(prev, "enabled", json_boolean(cur->enabled));
+	}
+	*out = rc;
+	return (200);
+}
+
+/* PATCH: source, source_address, policy, enabled; for new connections. */
+static void
+control_patch(struct ctl_req *r, struct relay *rl)
+{
+	struct relay_conf	*rc = NULL;
+	struct config_errors	 errs = { NULL, 0 };
+	json_t			*body, *changes, *prev, *a;
+	char			 err[FWRELAY_ERR_MAX];
+	size_t			 i;
+	int			 code;
+
+	if ((body = control_body(r)) == NULL)
+		return;
+	changes = json_object();
+	prev = json_object();
+	if ((code = control_patch_conf(body, rl->rl_conf, &rc, changes, prev,
+	    err, sizeof(err))) != 200) {
+		control_error(r, code, "%s", err);
+		goto done;
 	}
 	if (source_check(rc, &errs, r->sc->sc_conffile) == -1) {
-		json_t	*a = json_array();
-
+		a = json_array();
 		for (i = 0; i < errs.n; i++)
 			json_array_append_new(a, json_string(errs.msgs[i]));
-		config_errors_clear(&errs);
 		control_reply(r, 422, json_pack("{s:s, s:o}", "error",
 		    "the new source settings cannot work here", "errors", a));
 		goto done;
 	}
-	config_errors_clear(&errs);
-
 	control_swap_conf(rl, rc);
 	rc = NULL;
-	if (enabled != -1)
-		listener_set_enabled(rl, enabled);
+	if (json_object_get(body, "enabled") != NULL)
+		listener_set_enabled(rl, rl->rl_conf->enabled);
 	control_mode_event(rl, changes, prev);
 	control_reply(r, 200, json_pack("{s:b, s:O, s:o}", "ok", 1,
 	    "changes", changes, "relay", control_relay_json(rl)));
  done:
+	config_errors_clear(&errs);
 	if (rc != NULL)
 		relay_conf_free(rc);
 	json_decref(changes);

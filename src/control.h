@@ -30,9 +30,16 @@ void		 control_free(struct fwrelay *);
 const char	*control_socket_path(struct fwrelay *);
 /* "10.0.0.0/8" for a struct cidr; returns buf. */
 const char	*control_cidr_str(const struct cidr *, char *, size_t);
-/* A policy rule given as JSON (the config's keys); -1 with *errstr. */
+/* A policy rule given as JSON (the config's keys); -1 with err set. */
 int		 control_rule_from_json(json_t *, struct rule *, char *,
 		    size_t);
+struct relay_conf;
+/*
+ * A PATCH body applied to a copy of a relay's settings with the checks
+ * the file has: 200 and *out, or an HTTP status and err.
+ */
+int		 control_patch_conf(json_t *, const struct relay_conf *,
+		    struct relay_conf **, json_t *, json_t *, char *, size_t);
 
 /* metrics.c */
 /* Start counting events (eventlog_observe); once, at start. */

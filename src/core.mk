@@ -1,7 +1,8 @@
 # The daemon. libfwconf holds the pure parts (addresses, configuration,
 # policy) so unit tests and fuzz targets link them without the data path.
 noinst_LIBRARIES += src/libfwconf.a src/libfwcore.a
-src_libfwconf_a_SOURCES = src/addr.c src/config.c src/policy.c src/util.c
+src_libfwconf_a_SOURCES = src/addr.c src/config.c src/confcheck.c \
+	src/policy.c src/util.c
 src_libfwcore_a_SOURCES = src/log.c src/eventlog.c src/relay.c \
 	src/listener.c src/conn.c src/source.c src/inspect.c \
 	src/fault.c src/inspect_rfc1006.c src/inspect_dcerpc.c src/pinhole.c \

@@ -256,6 +256,21 @@ int		 fault_conf_from_json(json_t *, struct fault_conf *,
 		    const char **);
 void		 fault_conf_clear(struct fault_conf *);
 
+/*
+ * confcheck.c: the relay settings the file and the control API share,
+ * checked by one set of functions. Problems go to the callback with the
+ * key they belong to (or NULL for the whole object), already formatted.
+ */
+typedef void (*config_report_cb)(void *, const char *, const char *);
+#define CHECK_GIVEN_ADDRESS	0x01	/* source_address set by this change */
+#define CHECK_GIVEN_PORT	0x02	/* source_port set by this change */
+int		 config_rule_check(json_t *, struct rule *, config_report_cb,
+		    void *);
+int		 config_source_keys(json_t *, struct relay_conf *,
+		    config_report_cb, void *);
+int		 config_source_agree(const struct relay_conf *, int,
+		    config_report_cb, void *);
+
 /* policy.c */
 
 /*

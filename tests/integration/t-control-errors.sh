@@ -37,7 +37,7 @@ cat >"$T/bad.txt" <<BATCH
 422|PATCH|/v1/relays/r|{"colour": "red"}|unknown key 'colour'
 422|PATCH|/v1/relays/r|{"source": "sideways"}|must be
 422|PATCH|/v1/relays/r|{"source": "fixed"}|required with source
-422|PATCH|/v1/relays/r|{"source_address": "not-an-ip"}|must be an address
+422|PATCH|/v1/relays/r|{"source_address": "not-an-ip"}|bad address 'not-an-ip'
 422|PATCH|/v1/relays/r|{"enabled": "yes"}|true or false
 422|PATCH|/v1/relays/r|{"policy": [{"action": "maybe"}]}|policy rule 1
 422|PATCH|/v1/relays/r|{"policy": [{"action": "allow", "from": "300.1.1.1/8"}]}|from

@@ -19,6 +19,7 @@
 #include <check.h>
 
 #include "fwrelay.h"
+#include "check_main.h"
 
 Suite	*addr_suite(void);
 
@@ -586,15 +587,4 @@ addr_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(addr_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+const struct check_unit check_unit = { addr_suite, NULL, NULL };

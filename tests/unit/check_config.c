@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "fwrelay.h"
+#include "check_main.h"
 
 #ifndef FW_TOP_SRCDIR
 #define FW_TOP_SRCDIR "."
@@ -762,23 +763,22 @@ config_suite(void)
 	return (s);
 }
 
-int
-main(void)
+static void
+config_setup(void)
 {
-	SRunner	*sr;
-	int	 failed;
-
 	good_files = corpus_list("good", ".conf", &ngood);
 	bad_files = corpus_list("bad", ".conf", &nbad);
 	err_files = corpus_list("bad", ".err", &nerr);
+}
 
-	sr = srunner_create(config_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-
+static void
+config_teardown(void)
+{
 	corpus_free(good_files, ngood);
 	corpus_free(bad_files, nbad);
 	corpus_free(err_files, nerr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
 }
+
+const struct check_unit check_unit = {
+	config_suite, config_setup, config_teardown
+};

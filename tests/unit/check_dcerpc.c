@@ -17,6 +17,7 @@
 #include "check_wire.h"
 #include "dcerpc.h"
 #include "epm.h"
+#include "check_main.h"
 
 /* 2.6 (a)-(e), as printed there. */
 static const char *ex_bind_hex =
@@ -951,15 +952,4 @@ dcerpc_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(dcerpc_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+const struct check_unit check_unit = { dcerpc_suite, NULL, NULL };

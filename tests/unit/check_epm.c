@@ -15,6 +15,7 @@
 #include "check_wire.h"
 #include "dcerpc.h"
 #include "epm.h"
+#include "check_main.h"
 
 
 
@@ -496,15 +497,4 @@ epm_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(epm_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+const struct check_unit check_unit = { epm_suite, NULL, NULL };

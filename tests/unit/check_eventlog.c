@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fwrelay.h"
+#include "check_main.h"
 
 static char	 tmpl[64];
 
@@ -230,14 +231,4 @@ eventlog_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(eventlog_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
-}
+const struct check_unit check_unit = { eventlog_suite, NULL, NULL };

@@ -12,6 +12,7 @@
 #include "fwrelay.h"
 #include "fault.h"
 #include "rfc1006.h"
+#include "check_main.h"
 
 /* A checked fault_conf from JSON text, parsed into p. */
 static int
@@ -297,14 +298,4 @@ fault_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr = srunner_create(fault_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+const struct check_unit check_unit = { fault_suite, NULL, NULL };

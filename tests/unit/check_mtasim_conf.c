@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "mtasim.h"
+#include "check_main.h"
 
 static const char *full =
     "name = \"MTA-IN\";\n"
@@ -235,15 +236,4 @@ conf_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(conf_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+const struct check_unit check_unit = { conf_suite, NULL, NULL };

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mtasim.h"
+#include "check_main.h"
 
 static struct mta_conf *
 load(const char *text)
@@ -268,15 +269,4 @@ connector_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(connector_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+const struct check_unit check_unit = { connector_suite, NULL, NULL };

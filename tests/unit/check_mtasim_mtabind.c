@@ -15,6 +15,7 @@
 
 #include "mtasim.h"
 #include "strbind.h"
+#include "check_main.h"
 
 /* MtaBind("A", "h", 1), byte by byte. */
 static const uint8_t small_bind[] = {
@@ -244,15 +245,4 @@ mtabind_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(mtabind_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+const struct check_unit check_unit = { mtabind_suite, NULL, NULL };

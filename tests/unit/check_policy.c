@@ -16,6 +16,7 @@
 #include <check.h>
 
 #include "fwrelay.h"
+#include "check_main.h"
 
 Suite	*policy_suite(void);
 
@@ -322,15 +323,4 @@ policy_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(policy_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+const struct check_unit check_unit = { policy_suite, NULL, NULL };

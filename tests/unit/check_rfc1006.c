@@ -16,6 +16,7 @@
 
 #include "check_wire.h"
 #include "rfc1006.h"
+#include "check_main.h"
 
 #define MAXEV	64
 
@@ -956,15 +957,4 @@ rfc1006_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(rfc1006_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+const struct check_unit check_unit = { rfc1006_suite, NULL, NULL };

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "strbind.h"
+#include "check_main.h"
 
 /* An exact-size heap copy of s in the given encoding. */
 static uint8_t *
@@ -302,15 +303,4 @@ strbind_suite(void)
 	return (s);
 }
 
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(strbind_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-}
+const struct check_unit check_unit = { strbind_suite, NULL, NULL };

@@ -5,7 +5,7 @@ PROTO_CHECKS = tests/unit/check_rfc1006 tests/unit/check_dcerpc \
 check_PROGRAMS += $(PROTO_CHECKS)
 TESTS += $(PROTO_CHECKS)
 
-PROTO_CHECK_LDADD = src/proto/libfwproto.a $(CHECK_LIBS)
+PROTO_CHECK_LDADD = $(CHECK_MAIN) src/proto/libfwproto.a $(CHECK_LIBS)
 
 tests_unit_check_rfc1006_SOURCES = tests/unit/check_rfc1006.c \
 	tests/unit/check_wire.c tests/unit/check_wire.h
