@@ -11,6 +11,7 @@
 
 struct fwrelay;
 struct evbuffer;
+struct evhttp_request;
 struct cidr;
 struct rule;
 
@@ -33,6 +34,30 @@ const char	*control_cidr_str(const struct cidr *, char *, size_t);
 /* A policy rule given as JSON (the config's keys); -1 with *errstr. */
 int		 control_rule_from_json(json_t *, struct rule *, char *,
 		    size_t);
+
+/* State-changing requests need this header with the value 1. */
+#define CONTROL_GUARD_HEADER	"X-Fwrelay"
+/* Event streams (GET /v1/events) open at once. */
+#define CONTROL_UI_STREAMS	16
+
+/* control_ui.c */
+/* Keep the last events and start the stream; with control_init. */
+void		 control_ui_init(struct fwrelay *);
+/* End the streams (the connections go with evhttp_free). */
+void		 control_ui_free(struct fwrelay *);
+/* Answer with the embedded file name; -1 when there is none. */
+int		 control_ui_page(struct evhttp_request *, const char *);
+/* Start an event stream on the request; -1 when too many are open. */
+int		 control_ui_events(struct fwrelay *, struct evhttp_request *);
+
+/* ui_assets.c, generated from src/ui/ by src/ui/embed.sh */
+struct ui_asset {
+	const char		*name;
+	const char		*type;
+	const unsigned char	*data;
+	size_t			 len;
+};
+extern const struct ui_asset	ui_assets[];	/* ends with a NULL name */
 
 /* metrics.c */
 /* Start counting events (eventlog_observe); once, at start. */

@@ -230,8 +230,10 @@ ctl_request(const char *method, const char *path, json_t *body,
 	if (body != NULL && (data = json_dumps(body, JSON_COMPACT)) == NULL)
 		ctl_die("out of memory");
 	blen = data != NULL ? strlen(data) : 0;
+	/* X-Fwrelay: what the API wants on every state-changing call. */
 	r = asprintf(&req, "%s %s HTTP/1.1\r\nHost: localhost\r\n"
 	    "Connection: close\r\nAccept: application/json\r\n"
+	    "X-Fwrelay: 1\r\n"
 	    "%sContent-Length: %zu\r\n\r\n", method, path, data != NULL ?
 	    "Content-Type: application/json\r\n" : "", blen);
 	if (r == -1)

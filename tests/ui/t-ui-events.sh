@@ -1,0 +1,47 @@
+#!/bin/sh
+# GET /v1/events, the Server-Sent Events stream of the event log
+# (tests/ui/ssecheck.py): the events as logged, a stalled reader that
+# does not hold up the daemon and learns how many it missed, Last-Event-ID,
+# the 16-stream limit and the clean-up of closed streams. Then the guard
+# of state-changing calls: no X-Fwrelay header (what a cross-site form
+# sends) 403, and a Host that is not loopback (a DNS-rebound name) 403.
+. "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/../integration/t-fault-lib.sh"
+fw_init ui-events
+fl_init
+SOCK=$T/ctl.sock
+
+fw_server back --listen 127.2.0.10:0 echo
+p=$(fw_port 127.2.0.1)
+fw_conf "$CONF" "control = \"$SOCK\";" "r 127.2.0.1:$p 127.2.0.10:$SRV_PORT"
+fw_start
+
+"$PY" "$(dirname "$0")/ssecheck.py" "$SOCK" "$EVLOG" || fail "event stream"
+
+# A cross-site form: POST, a form's content type, no X-Fwrelay.
+printf 'POST /v1/reload HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nOrigin: http://evil.example\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\nConnection: close\r\n\r\na=b' >"$T/form"
+"$PY" "$FL" raw "$SOCK" "$T/form" >"$T/form.out" 2>&1 || true
+head -n 1 "$T/form.out" | grep -q "^HTTP/1.1 403" ||
+    fail "a form POST: $(head -n 1 "$T/form.out")"
+grep -q "needs the header 'X-Fwrelay: 1'" "$T/form.out" ||
+    fail "form POST: $(cat "$T/form.out")"
+n=$(ev_count reload)
+[ "$n" -eq 0 ] || fail "the refused reload ran ($n reload events)"
+FL_NO_GUARD=1 fl_expect 403 PATCH /v1/relays/r '{"enabled": false}'
+fl_expect 200 GET /v1/relays/r
+fl_json "b['enabled'] is True"
+ok "without X-Fwrelay: 1 a POST (form) and a PATCH are 403 and change nothing"
+fl_expect 200 POST /v1/reload
+ok "with it, the same reload is 200"
+printf 'GET /v1/status HTTP/1.1\r\nHost: rebound.example:8080\r\nConnection: close\r\n\r\n' >"$T/host"
+"$PY" "$FL" raw "$SOCK" "$T/host" >"$T/host.out" 2>&1 || true
+head -n 1 "$T/host.out" | grep -q "^HTTP/1.1 403" ||
+    fail "Host rebound.example: $(head -n 1 "$T/host.out")"
+for h in localhost 127.0.0.1:1 '[::1]:80' LOCALHOST:9 127.9.9.9; do
+	printf 'GET /v1/status HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$h" >"$T/host"
+	"$PY" "$FL" raw "$SOCK" "$T/host" >"$T/host.out" 2>&1 || true
+	head -n 1 "$T/host.out" | grep -q "^HTTP/1.1 200" ||
+	    fail "Host $h: $(head -n 1 "$T/host.out")"
+done
+ok "Host rebound.example is 403; localhost, 127.x and [::1] are served"
+fw_stop
