@@ -159,8 +159,9 @@ def run(b, held):
          ' r.querySelector("input.addr").value = "";'
          ' r.querySelector("button.apply").click(); })()')
     msg = b.wait_js('document.querySelector("#msg.info") && '
-                    'document.querySelector("#msg").textContent', 5,
-                    'the switch confirmed')
+                    'document.querySelector("#msg").textContent === '
+                    '"r: source transparent: done" && "r: source transparent: '
+                    'done"', 5, 'the switch confirmed')
     if api('GET', '/v1/relays/r')[1]['source'] != 'transparent':
         raise AssertionError('r is not transparent after %r' % msg)
     ok('switched r to transparent from the page (%s)' % msg)
