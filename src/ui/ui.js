@@ -249,14 +249,19 @@ function renderPinholes(list) {
     el('td', { class: 'addr' }, p.allow_from),
     el('td', {}, p.uses + ' (used ' + p.used + ')'),
     el('td', { class: 'num left', 'data-left': p.time_left },
-      fmtSecs(p.time_left)))));
+      fmtLeft(p.time_left)))));
+}
+
+// Seconds left, as a number that parses back ("287 s", "12.5 s").
+function fmtLeft(s) {
+  return (s < 60 ? s.toFixed(1) : Math.floor(s)) + ' s';
 }
 
 // The countdown between refreshes.
 function tick() {
   const gone = (performance.now() - pinholesAt) / 1000;
   for (const td of document.querySelectorAll('#pinholes td.left'))
-    td.textContent = fmtSecs(Math.max(0, Number(td.dataset.left) - gone));
+    td.textContent = fmtLeft(Math.max(0, Number(td.dataset.left) - gone));
 }
 
 async function refresh() {

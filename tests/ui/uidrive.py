@@ -124,6 +124,23 @@ def run(b, held):
     if not cell.startswith('rfc1006 {'):
         raise AssertionError('inspector cell %r' % cell)
 
+    # The pinholes of the ept_map: each with its time left, counting down.
+    phs = api('GET', '/v1/pinholes')[1]['pinholes']
+    if len(phs) != 2:
+        raise AssertionError('pinholes in the API: %s' % phs)
+    first = b.wait_js('(l => l.length === 2 && l)(%s)' %
+                      '[...document.querySelectorAll("#pinholes td.left")]'
+                      '.map(e => parseFloat(e.textContent))', 3,
+                      'two pinholes on the page')
+    if not all(0 < x <= 300 for x in first):
+        raise AssertionError('time left %s' % first)
+    later = b.wait_js('(l => l.length === 2 && l[0] < %f && l)(%s)' % (
+                      first[0], '[...document.querySelectorAll("#pinholes '
+                      'td.left")].map(e => parseFloat(e.textContent))'), 5,
+                      'the time left counting down')
+    ok('pinholes %s shown with time left %s s, then %s s' % (
+       ', '.join(p['listen'] for p in phs), first, later))
+
     # A fault added and removed from the page, the relay disabled and
     # enabled again: the API shows each change.
     b.js('(() => { const r = document.querySelector("#relays tr[data-relay=r]");'
