@@ -8,7 +8,7 @@ src_libfwctl_a_SOURCES += src/control_ui.c
 nodist_src_libfwctl_a_SOURCES = src/ui_assets.c
 BUILT_SOURCES = src/ui_assets.c
 CLEANFILES += src/ui_assets.c
-EXTRA_DIST += src/ui/embed.sh $(UI_FILES)
+EXTRA_DIST += src/ui/embed.sh $(UI_FILES) doc/status-page.png
 
 src/ui_assets.c: $(UI_FILES) $(srcdir)/src/ui/embed.sh
 	@$(MKDIR_P) src

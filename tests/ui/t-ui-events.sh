@@ -44,4 +44,25 @@ for h in localhost 127.0.0.1:1 '[::1]:80' LOCALHOST:9 127.9.9.9; do
 	    fail "Host $h: $(head -n 1 "$T/host.out")"
 done
 ok "Host rebound.example is 403; localhost, 127.x and [::1] are served"
+
+# A stream still open when the daemon stops: it ends the stream and exits 0.
+fw_bg hold "$PY" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"GET /v1/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+s.settimeout(20)
+buf = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    buf += d
+    if b"retry: 1000" in buf and not buf.endswith(b"ready"):
+        open(sys.argv[2], "w").close()
+print("closed after %d bytes" % len(buf))' "$SOCK" "$T/hold.ready"
+hpid=$BG_PID
+fw_wait_file "$T/hold.ready" 5 || fail "holding stream not open"
 fw_stop
+fw_expect_exit "$hpid" 10 "the held stream (closed by the daemon)"
+ok "a stream open at stop: $(cat "$T/hold.out")"
