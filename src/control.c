@@ -691,6 +691,8 @@ control_status(struct ctl_req *r)
 	json_object_set_new(o, "connections", json_integer(sc->sc_nconns));
 	json_object_set_new(o, "stopping", json_boolean(sc->sc_stopping));
 	json_object_set_new(o, "uid", json_integer(getuid()));
+	json_object_set_new(o, "event_streams",
+	    json_integer(control_ui_streams()));
 	control_reply(r, 200, o);
 }
 

@@ -49,6 +49,8 @@ void		 control_ui_free(struct fwrelay *);
 int		 control_ui_page(struct evhttp_request *, const char *);
 /* Start an event stream on the request; -1 when too many are open. */
 int		 control_ui_events(struct fwrelay *, struct evhttp_request *);
+/* How many event streams are open. */
+int		 control_ui_streams(void);
 
 /* ui_assets.c, generated from src/ui/ by src/ui/embed.sh */
 struct ui_asset {

@@ -118,6 +118,12 @@ control_ui_page(struct evhttp_request *req, const char *name)
 	return (0);
 }
 
+int
+control_ui_streams(void)
+{
+	return (ui_nclients);
+}
+
 /* One event as an SSE message into buf. */
 static void
 control_ui_message(struct evbuffer *buf, unsigned long long id,

@@ -45,6 +45,37 @@ for h in localhost 127.0.0.1:1 '[::1]:80' LOCALHOST:9 127.9.9.9; do
 done
 ok "Host rebound.example is 403; localhost, 127.x and [::1] are served"
 
+# fwrelayctl events -r follows the same stream: only new events, then
+# with -a the kept ones too, as the log has them.
+CTL=$(dirname "$FWRELAY")/fwrelayctl
+fw_bg ctlev "$CTL" -s "$SOCK" --json events -r -n 2
+cpid=$BG_PID
+# Its stream is open once /v1/status counts it; then two changes.
+n=0
+while :; do
+	fl_expect 200 GET /v1/status
+	printf '%s' "$BODY" | grep -q '"event_streams": 1' && break
+	[ $n -ge 100 ] && fail "fwrelayctl's stream not open: $BODY"
+	n=$((n + 1))
+	sleep 0.05
+done
+fl_expect 200 PATCH /v1/relays/r '{"enabled": false}'
+fl_expect 200 PATCH /v1/relays/r '{"enabled": true}'
+fw_expect_exit "$cpid" 10 "fwrelayctl events -r"
+tail -n 2 "$EVLOG" >"$T/ctlev.want"
+cmp -s "$T/ctlev.out" "$T/ctlev.want" ||
+    fail "events -r: $(cat "$T/ctlev.out") vs $(cat "$T/ctlev.want")"
+"$CTL" -s "$SOCK" events -r -a -n 3 >"$T/ctlev2.out" 2>&1 ||
+    fail "events -r -a: $(cat "$T/ctlev2.out")"
+[ "$(wc -l <"$T/ctlev2.out")" -eq 3 ] || fail "events -r -a: $(cat "$T/ctlev2.out")"
+# The three oldest kept: earlier than the last two, each in the log.
+while read -r ts ev rest; do
+	grep -q "\"ts\":\"$ts\",\"event\":\"$ev\"" "$EVLOG" ||
+	    fail "events -r -a printed $ts $ev, not in the log"
+	grep -qF "$ts" "$T/ctlev.out" && fail "events -r -a: $ts is not old"
+done <"$T/ctlev2.out"
+ok "fwrelayctl events -r printed the two mode_change lines the log has; -a kept ones"
+
 # A stream still open when the daemon stops: it ends the stream and exits 0.
 fw_bg hold "$PY" -c '
 import socket, sys, time
