@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -77,6 +78,9 @@ static void	 control_pinholes(struct ctl_req *);
 static void	 control_reload(struct ctl_req *);
 static void	 control_metrics(struct ctl_req *);
 static void	 control_mode_event(struct relay *, json_t *, json_t *);
+static int	 control_guard(struct ctl_req *);
+static void	 control_page(struct ctl_req *, const char *);
+static void	 control_events(struct ctl_req *);
 
 static const char *
 control_reason(int code)
@@ -88,6 +92,8 @@ control_reason(int code)
 		return ("Created");
 	case 400:
 		return ("Bad Request");
+	case 403:
+		return ("Forbidden");
 	case 404:
 		return ("Not Found");
 	case 405:
@@ -100,6 +106,8 @@ control_reason(int code)
 		return ("Unprocessable Entity");
 	case 500:
 		return ("Internal Server Error");
+	case 503:
+		return ("Service Unavailable");
 	}
 	return ("Unknown");
 }
@@ -136,6 +144,7 @@ control_init(struct fwrelay *sc)
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(ct->ct_http, control_request, sc);
 	sc->sc_control = ct;
+	control_ui_init(sc);
 	if (conf->control != NULL && control_unix(ct, conf->control) == -1)
 		goto fail;
 	if (conf->control_tcp != NULL &&
@@ -154,6 +163,7 @@ control_free(struct fwrelay *sc)
 
 	if (ct == NULL)
 		return;
+	control_ui_free(sc);
 	if (ct->ct_http != NULL)
 		evhttp_free(ct->ct_http);
 	if (ct->ct_path != NULL) {
@@ -407,12 +417,22 @@ control_request(struct evhttp_request *req, void *arg)
 		control_error(&r, 400, "bad request URI");
 		return;
 	}
+	if (control_guard(&r) == -1)
+		return;
+	if (strcmp(path, "/") == 0) {
+		control_page(&r, "index.html");
+		return;
+	}
 	if ((copy = strdup(path)) == NULL) {
 		control_error(&r, 500, "out of memory");
 		return;
 	}
 	if (control_split(&r, copy) == -1 || r.nseg == 0)
 		goto notfound;
+	if (strcmp(r.seg[0], "ui") == 0 && r.nseg <= 2) {
+		control_page(&r, r.nseg == 1 ? "index.html" : r.seg[1]);
+		goto done;
+	}
 
 	if (r.nseg == 1 && strcmp(r.seg[0], "metrics") == 0) {
 		if (r.method != EVHTTP_REQ_GET)
@@ -442,6 +462,11 @@ control_request(struct evhttp_request *req, void *arg)
 			control_method(&r, "GET, HEAD");
 		else
 			control_pinholes(&r);
+	} else if (strcmp(r.seg[1], "events") == 0 && r.nseg == 2) {
+		if (r.method != EVHTTP_REQ_GET)
+			control_method(&r, "GET, HEAD");
+		else
+			control_events(&r);
 	} else if (strcmp(r.seg[1], "reload") == 0 && r.nseg == 2) {
 		if (r.method != EVHTTP_REQ_POST)
 			control_method(&r, "POST");
@@ -666,6 +691,8 @@ control_status(struct ctl_req *r)
 	json_object_set_new(o, "connections", json_integer(sc->sc_nconns));
 	json_object_set_new(o, "stopping", json_boolean(sc->sc_stopping));
 	json_object_set_new(o, "uid", json_integer(getuid()));
+	json_object_set_new(o, "event_streams",
+	    json_integer(control_ui_streams()));
 	control_reply(r, 200, o);
 }
 
@@ -1150,4 +1177,89 @@ control_metrics(struct ctl_req *r)
 	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
 	evhttp_send_reply(r->req, 200, "OK", buf);
 	evbuffer_free(buf);
+}
+
+/* Is the Host header's name one of the loopback's? */
+static int
+control_host_loopback(const char *host)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	const char		*errstr, *e;
+	char			 name[INET6_ADDRSTRLEN + 8];
+	size_t			 n;
+
+	if (*host == '[') {
+		if ((e = strchr(host, ']')) == NULL)
+			return (0);
+		host++;
+	} else if ((e = strrchr(host, ':')) == NULL)
+		e = host + strlen(host);
+	if ((n = (size_t)(e - host)) == 0 || n >= sizeof(name))
+		return (0);
+	memcpy(name, host, n);
+	name[n] = '\0';
+	if (strcasecmp(name, "localhost") == 0)
+		return (1);
+	return (addr_parse(name, ADDR_NO_PORT, &ss, &len, NULL, NULL,
+	    &errstr) == 0 && addr_is_loopback((struct sockaddr *)&ss));
+}
+
+/*
+ * What another web site must not make a browser on the lab box do: the
+ * Host must be a loopback name (a DNS-rebound name of another site is
+ * not served), and a state-changing method needs CONTROL_GUARD_HEADER,
+ * which a cross-site form cannot send and a cross-site script cannot
+ * without a CORS preflight that is never granted. -1 when refused (403
+ * sent).
+ */
+static int
+control_guard(struct ctl_req *r)
+{
+	struct evkeyvalq	*h = evhttp_request_get_input_headers(r->req);
+	const char		*v;
+
+	if ((v = evhttp_find_header(h, "Host")) != NULL &&
+	    !control_host_loopback(v)) {
+		control_error(r, 403, "the control API answers only to a "
+		    "loopback Host (localhost, 127.0.0.1, [::1])");
+		return (-1);
+	}
+	switch (evhttp_request_get_command(r->req)) {
+	case EVHTTP_REQ_POST:
+	case EVHTTP_REQ_PUT:
+	case EVHTTP_REQ_PATCH:
+	case EVHTTP_REQ_DELETE:
+		break;
+	default:
+		return (0);
+	}
+	if ((v = evhttp_find_header(h, CONTROL_GUARD_HEADER)) == NULL ||
+	    strcmp(v, "1") != 0) {
+		control_error(r, 403, "a request that changes state needs the "
+		    "header '%s: 1'", CONTROL_GUARD_HEADER);
+		return (-1);
+	}
+	return (0);
+}
+
+/* GET /, /ui and /ui/FILE: the status page (control_ui.c). */
+static void
+control_page(struct ctl_req *r, const char *name)
+{
+	if (r->method != EVHTTP_REQ_GET) {
+		control_method(r, "GET, HEAD");
+		return;
+	}
+	if (control_ui_page(r->req, name) == -1)
+		control_error(r, 404, "no such page: %s", name);
+}
+
+/* GET /v1/events: the event log as Server-Sent Events (control_ui.c). */
+static void
+control_events(struct ctl_req *r)
+{
+	if (control_ui_events(r->sc, r->req) == -1)
+		control_error(r, 503, "too many event streams open (%d)",
+		    CONTROL_UI_STREAMS);
 }

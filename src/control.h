@@ -11,6 +11,7 @@
 
 struct fwrelay;
 struct evbuffer;
+struct evhttp_request;
 struct cidr;
 struct rule;
 
@@ -40,6 +41,32 @@ struct relay_conf;
  */
 int		 control_patch_conf(json_t *, const struct relay_conf *,
 		    struct relay_conf **, json_t *, json_t *, char *, size_t);
+
+/* State-changing requests need this header with the value 1. */
+#define CONTROL_GUARD_HEADER	"X-Fwrelay"
+/* Event streams (GET /v1/events) open at once. */
+#define CONTROL_UI_STREAMS	16
+
+/* control_ui.c */
+/* Keep the last events and start the stream; with control_init. */
+void		 control_ui_init(struct fwrelay *);
+/* End the streams (the connections go with evhttp_free). */
+void		 control_ui_free(struct fwrelay *);
+/* Answer with the embedded file name; -1 when there is none. */
+int		 control_ui_page(struct evhttp_request *, const char *);
+/* Start an event stream on the request; -1 when too many are open. */
+int		 control_ui_events(struct fwrelay *, struct evhttp_request *);
+/* How many event streams are open. */
+int		 control_ui_streams(void);
+
+/* ui_assets.c, generated from src/ui/ by src/ui/embed.sh */
+struct ui_asset {
+	const char		*name;
+	const char		*type;
+	const unsigned char	*data;
+	size_t			 len;
+};
+extern const struct ui_asset	ui_assets[];	/* ends with a NULL name */
 
 /* metrics.c */
 /* Start counting events (eventlog_observe); once, at start. */

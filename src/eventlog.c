@@ -24,6 +24,8 @@ static struct {
 	const char *const	*names;		/* NULL: every event */
 } ev_obs[EVENTLOG_OBSERVERS];
 static int		 ev_nobs;
+static eventlog_tap_cb	 ev_tap;	/* the encoded lines, as logged */
+static void		*ev_tap_arg;
 
 static size_t	utf8_valid_prefix(const unsigned char *, size_t);
 
@@ -110,6 +112,18 @@ eventlog_observe_names(event_observer_cb cb, void *arg,
 		ev_obs[ev_nobs].names = names;
 		ev_nobs++;
 	}
+}
+
+/*
+ * Hand every event that goes to the log (the log's level, not the quiet
+ * ones observers asked for) to cb as its encoded line, without the
+ * newline; NULL stops. One tap: the control API's event stream.
+ */
+void
+eventlog_tap(eventlog_tap_cb cb, void *arg)
+{
+	ev_tap = cb;
+	ev_tap_arg = arg;
 }
 
 /* Does observer i want the event called name? */
@@ -200,10 +214,15 @@ eventlog_emit(json_t *ev)
 	for (i = 0; i < ev_nobs; i++)
 		if (eventlog_obs_wants(i, name))
 			ev_obs[i].cb(ev, ev_obs[i].arg);
-	if (!quiet && ev_fp != NULL && (line = eventlog_encode(ev)) != NULL) {
-		fputs(line, ev_fp);
-		fputc('\n', ev_fp);
-		fflush(ev_fp);
+	if (!quiet && (ev_fp != NULL || ev_tap != NULL) &&
+	    (line = eventlog_encode(ev)) != NULL) {
+		if (ev_fp != NULL) {
+			fputs(line, ev_fp);
+			fputc('\n', ev_fp);
+			fflush(ev_fp);
+		}
+		if (ev_tap != NULL)
+			ev_tap(line, ev_tap_arg);
 		free(line);
 	}
 	json_decref(ev);

@@ -323,6 +323,9 @@ void		 eventlog_observe_names(event_observer_cb, void *,
 		    const char *const *);
 /* For tests: encode to a newly allocated line (without newline). */
 char		*eventlog_encode(json_t *);
+/* The logged events as encoded lines (the control API's stream). */
+typedef void (*eventlog_tap_cb)(const char *, void *);
+void		 eventlog_tap(eventlog_tap_cb, void *);
 
 /* conn.c / relay.c: the data path. */
 

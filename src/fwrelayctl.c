@@ -77,7 +77,7 @@ usage(void)
 "  pinholes                         the open pinholes\n"
 "  reload                           reload the configuration file\n"
 "  kill CONNID                      reset a connection\n"
-"  events [-a] [-n COUNT]           follow the event log\n"
+"  events [-a] [-n COUNT] [-r]      follow the event log (-r: GET /v1/events)\n"
 "  metrics                          the Prometheus metrics\n");
 	exit(2);
 }
@@ -230,8 +230,10 @@ ctl_request(const char *method, const char *path, json_t *body,
 	if (body != NULL && (data = json_dumps(body, JSON_COMPACT)) == NULL)
 		ctl_die("out of memory");
 	blen = data != NULL ? strlen(data) : 0;
+	/* X-Fwrelay: what the API wants on every state-changing call. */
 	r = asprintf(&req, "%s %s HTTP/1.1\r\nHost: localhost\r\n"
 	    "Connection: close\r\nAccept: application/json\r\n"
+	    "X-Fwrelay: 1\r\n"
 	    "%sContent-Length: %zu\r\n\r\n", method, path, data != NULL ?
 	    "Content-Type: application/json\r\n" : "", blen);
 	if (r == -1)
@@ -706,6 +708,128 @@ ctl_event_line(const char *line)
 	json_decref(ev);
 }
 
+/* Read more of a stream into *buf (grown as needed); 0 at its end. */
+static size_t
+ctl_stream_read(int s, char **buf, size_t *len, size_t *cap)
+{
+	ssize_t	 n;
+
+	if (*len + 65536 + 1 > *cap) {
+		*cap = *len + 65536 + 1;
+		if (*cap > CTL_REPLY_MAX || (*buf = realloc(*buf, *cap)) == NULL)
+			ctl_die("stream: out of memory");
+	}
+	while ((n = recv(s, *buf + *len, *cap - *len - 1, 0)) == -1)
+		if (errno != EINTR)
+			ctl_die("%s: %s", ctl_socket, strerror(errno));
+	*len += (size_t)n;
+	(*buf)[*len] = '\0';
+	return ((size_t)n);
+}
+
+static void	 ctl_events_stream(int, long) __attribute__((noreturn));
+
+/*
+ * events -r: follow GET /v1/events (Server-Sent Events) instead of the
+ * file; without -a only new events (a Last-Event-ID past the last one).
+ */
+static void
+ctl_events_stream(int all, long count)
+{
+	char	*raw = NULL, *dec = NULL, *p, *e, *nl, req[256];
+	size_t	 rlen = 0, rcap = 0, dlen = 0, dcap = 0, hl;
+	long	 seen = 0, csize;
+	int	 s, code, chunked, dropped = 0;
+
+	snprintf(req, sizeof(req), "GET /v1/events HTTP/1.1\r\nHost: "
+	    "localhost\r\nAccept: text/event-stream\r\n%s\r\n", all ? "" :
+	    "Last-Event-ID: 18446744073709551615\r\n");
+	s = ctl_connect();
+	ctl_write(s, req, strlen(req));
+	while (raw == NULL || (e = strstr(raw, "\r\n\r\n")) == NULL)
+		if (ctl_stream_read(s, &raw, &rlen, &rcap) == 0)
+			ctl_die("%s: not an HTTP answer", ctl_socket);
+	hl = (size_t)(e + 4 - raw);
+	if (sscanf(raw, "HTTP/1.%*d %d", &code) != 1)
+		ctl_die("%s: not an HTTP answer", ctl_socket);
+	if (code != 200) {
+		while (ctl_stream_read(s, &raw, &rlen, &rcap) > 0)
+			;
+		ctl_die("GET /v1/events: %d: %s", code, raw + hl);
+	}
+	for (p = raw; p < e; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	chunked = strstr(raw, "\r\ntransfer-encoding: chunked") != NULL;
+	memmove(raw, raw + hl, rlen - hl + 1);
+	rlen -= hl;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (;;) {
+		/* Undo the chunking into dec, as far as the bytes go. */
+		p = raw;
+		while (rlen - (size_t)(p - raw) > 0) {
+			if (!chunked) {
+				csize = (long)(rlen - (size_t)(p - raw));
+				nl = p - 2;
+			} else {
+				if ((nl = strstr(p, "\r\n")) == NULL)
+					break;
+				csize = strtol(p, &e, 16);
+				if (e == p || csize < 0)
+					ctl_die("%s: bad chunked answer",
+					    ctl_socket);
+				if (csize == 0) {
+					fprintf(stderr, "fwrelayctl: the daemon "
+					    "ended the stream\n");
+					exit(0);
+				}
+				if ((size_t)(nl + 2 + csize + 2 - raw) > rlen)
+					break;
+			}
+			if (dlen + (size_t)csize + 1 > dcap) {
+				dcap = dlen + (size_t)csize + 1;
+				if ((dec = realloc(dec, dcap)) == NULL)
+					ctl_die("stream: out of memory");
+			}
+			memcpy(dec + dlen, nl + 2, (size_t)csize);
+			dlen += (size_t)csize;
+			dec[dlen] = '\0';
+			p = nl + 2 + csize + (chunked ? 2 : 0);
+		}
+		memmove(raw, p, rlen - (size_t)(p - raw) + 1);
+		rlen -= (size_t)(p - raw);
+		/* Each complete line of the event stream. */
+		p = dec;
+		while (dec != NULL && (nl = memchr(p, '\n', dlen -
+		    (size_t)(p - dec))) != NULL) {
+			*nl = '\0';
+			if (strcmp(p, "event: dropped") == 0)
+				dropped = 1;
+			else if (strncmp(p, "data: ", 6) == 0 && dropped)
+				fprintf(stderr, "fwrelayctl: events skipped "
+				    "(read too slowly): %s\n", p + 6);
+			else if (strncmp(p, "data: ", 6) == 0) {
+				if (ctl_json)
+					printf("%s\n", p + 6);
+				else
+					ctl_event_line(p + 6);
+				if (count > 0 && ++seen >= count)
+					exit(0);
+			} else if (*p == '\0')
+				dropped = 0;
+			p = nl + 1;
+		}
+		if (dec != NULL) {
+			memmove(dec, p, dlen - (size_t)(p - dec) + 1);
+			dlen -= (size_t)(p - dec);
+		}
+		if (ctl_stream_read(s, &raw, &rlen, &rcap) == 0) {
+			fprintf(stderr, "fwrelayctl: the daemon closed the "
+			    "stream\n");
+			exit(0);
+		}
+	}
+}
+
 static void
 cmd_events(int argc, char **argv)
 {
@@ -716,14 +840,17 @@ cmd_events(int argc, char **argv)
 	size_t		 cap = 0;
 	ssize_t		 n;
 	long		 count = -1, seen = 0;
-	int		 all = 0, ch;
+	int		 all = 0, ch, stream = 0;
 	const char	*p;
 
 	optind = 1;
-	while ((ch = getopt(argc, argv, "an:")) != -1) {
+	while ((ch = getopt(argc, argv, "an:r")) != -1) {
 		switch (ch) {
 		case 'a':
 			all = 1;
+			break;
+		case 'r':
+			stream = 1;
 			break;
 		case 'n':
 			count = strtol(optarg, NULL, 10);
@@ -732,11 +859,15 @@ cmd_events(int argc, char **argv)
 			usage();
 		}
 	}
+	if (stream)
+		ctl_events_stream(all, count);
 	doc = ctl_call("GET", "/v1/status", NULL, 0);
 	p = json_string_value(json_object_get(doc, "event_log"));
-	if (p == NULL || strcmp(p, "-") == 0)
-		ctl_die("the daemon writes its events to its standard output, "
-		    "not to a file");
+	if (p == NULL || strcmp(p, "-") == 0) {
+		/* Not a file to follow: the API's stream has them. */
+		json_decref(doc);
+		ctl_events_stream(all, count);
+	}
 	snprintf(path, sizeof(path), "%s", p);
 	json_decref(doc);
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -45,6 +45,22 @@ static int	pinhole_rule(struct rule *, const struct sockaddr *, int);
 static void	pinhole_close(struct pinhole *, const char *);
 static json_t	*pinhole_json(struct pinhole *);
 
+/* Seconds until the idle timer closes it (0 when none is pending). */
+static double
+pinhole_time_left(struct pinhole *ph)
+{
+	struct timeval	 at, now, left;
+
+	if (ph->ph_timer == NULL ||
+	    !event_pending(ph->ph_timer, EV_TIMEOUT, &at))
+		return (0);
+	gettimeofday(&now, NULL);
+	if (timercmp(&at, &now, <))
+		return (0);
+	timersub(&at, &now, &left);
+	return (tv_to_double(&left));
+}
+
 static json_t *
 pinhole_json(struct pinhole *ph)
 {
@@ -64,6 +80,7 @@ pinhole_json(struct pinhole *ph)
 	    "once" : "many"));
 	json_object_set_new(o, "used", json_integer(ph->ph_used));
 	json_object_set_new(o, "timeout", json_real(ph->ph_timeout));
+	json_object_set_new(o, "time_left", json_real(pinhole_time_left(ph)));
 	return (o);
 }
 

@@ -38,6 +38,9 @@ def request(sock, method, path, body=None):
     if isinstance(body, str):
         body = open(body[1:], 'rb').read() if body.startswith('@') else body.encode()
     head = '%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n' % (method, path)
+    # What the API wants on state-changing calls (FL_NO_GUARD=1: leave it out).
+    if os.environ.get('FL_NO_GUARD') != '1':
+        head += 'X-Fwrelay: 1\r\n'
     if body is not None:
         head += 'Content-Type: application/json\r\nContent-Length: %d\r\n' % len(body)
     s = connect(sock)

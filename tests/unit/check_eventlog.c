@@ -1,6 +1,7 @@
 /*
  * Unit tests for src/eventlog.c: timestamps, escaping of odd bytes in
- * strings, level filtering, observers, one line per event and reopen.
+ * strings, level filtering, observers, one line per event, reopen and the
+ * tap of the control API's event stream.
  */
 #include <sys/time.h>
 
@@ -187,6 +188,47 @@ START_TEST(test_observer_names)
 }
 END_TEST
 
+static int	tapped;
+static char	tap_line[512];
+
+static void
+tap(const char *line, void *arg)
+{
+	ck_assert_ptr_eq(arg, &tapped);
+	tapped++;
+	snprintf(tap_line, sizeof(tap_line), "%s", line);
+}
+
+/* The tap gets what the file gets, line for line: not the quiet ones. */
+START_TEST(test_tap)
+{
+	char	*text;
+
+	ck_assert_int_eq(eventlog_open(tmpl, LOG_LEVEL_WARNING), 0);
+	eventlog_observe(observer, "close");
+	eventlog_tap(tap, &tapped);
+	eventlog_emit(eventlog_new("close"));	/* built for the observer */
+	ck_assert_int_eq(observed, 1);
+	ck_assert_int_eq(tapped, 0);
+	eventlog_emit(eventlog_new_level(LOG_LEVEL_ERROR, "stop"));
+	ck_assert_int_eq(tapped, 1);
+	text = read_file(tmpl);
+	ck_assert_uint_eq(strlen(text), strlen(tap_line) + 1);
+	ck_assert(strncmp(text, tap_line, strlen(tap_line)) == 0);
+	free(text);
+	eventlog_tap(NULL, NULL);
+	eventlog_emit(eventlog_new_level(LOG_LEVEL_ERROR, "stop"));
+	ck_assert_int_eq(tapped, 1);
+	/* Without a file the tap still gets them. */
+	eventlog_close();
+	eventlog_tap(tap, &tapped);
+	eventlog_emit(eventlog_new_level(LOG_LEVEL_ERROR, "start"));
+	ck_assert_int_eq(tapped, 2);
+	ck_assert_ptr_nonnull(strstr(tap_line, "\"event\":\"start\""));
+	eventlog_tap(NULL, NULL);
+}
+END_TEST
+
 START_TEST(test_reopen)
 {
 	char	 moved[80], *text;
@@ -227,6 +269,7 @@ eventlog_suite(void)
 	tcase_add_test(tc, test_observer_sees_filtered);
 	tcase_add_test(tc, test_observer_names);
 	tcase_add_test(tc, test_reopen);
+	tcase_add_test(tc, test_tap);
 	suite_add_tcase(s, tc);
 	return (s);
 }
