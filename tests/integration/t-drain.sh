@@ -24,6 +24,12 @@ refused_soon() {
 	done
 }
 
+# A probe of refused_soon may reach the listener before the signal is
+# handled: it is accepted, then closed by the probe with no byte. Every
+# connection but the first must be such a probe.
+PROBES="all(c['closed_by'] == 'client' and c['bytes_from_client'] == 0
+     for c in sel('close') if c['conn'] != 1)"
+
 # (1) drained until the timeout
 FW_SHUTDOWN=3.0
 fw_conf "$CONF" "" "drain 127.0.0.1:$p 127.0.0.1:$E"
@@ -52,9 +58,9 @@ awk "BEGIN { exit !($cut - $t0 >= 2.9 && $cut - $t0 < 4.5) }" ||
 ok "held connection echoed for $(awk "BEGIN { printf \"%.2f\", $last - $t0 }") s after SIGTERM, cut at $(awk "BEGIN { printf \"%.2f\", $cut - $t0 }") s; fwrelay exited 0"
 ev_validate stopped || fail "event log invariants"
 ev_assert "the held connection closed by the relay at shutdown" \
-    "one('close', 'relay=drain')['closed_by'] == 'relay' and
-     re.search('shutdown|drain', one('close')['reason']) and
-     len(sel('accept')) == 1 and evs[-1]['event'] == 'stop'"
+    "one('close', 'conn=1')['closed_by'] == 'relay' and
+     re.search('shutdown|drain', one('close', 'conn=1')['reason']) and
+     $PROBES and evs[-1]['event'] == 'stop'"
 
 # (2) early exit once the last connection is done
 mv "$EVLOG" "$T/events-1.json"
@@ -78,4 +84,5 @@ t2=$(fw_now)
 ok "20 echoes after SIGINT, then fwrelay exited $(awk "BEGIN { printf \"%.2f\", $t2 - $t1 }") s later (timeout 10 s)"
 ev_validate stopped || fail "event log invariants"
 ev_assert "closed by the client, done, then stop" \
-    "one('close')['closed_by'] == 'client' and evs[-1]['event'] == 'stop'"
+    "one('close', 'conn=1')['closed_by'] == 'client' and $PROBES and
+     evs[-1]['event'] == 'stop'"
