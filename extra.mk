@@ -6,7 +6,11 @@ dist_sysconf_DATA += conf/fwrelay.conf
 
 # scripts/netns-topo ships with tests/netns/netns.mk.
 EXTRA_DIST += scripts/build scripts/check scripts/deps scripts/run \
-	scripts/fwlab .ci/run
+	scripts/fwlab .ci/run scripts/fwlab_lib/__init__.py \
+	scripts/fwlab_lib/ciformats.py scripts/fwlab_lib/htmlreport.py \
+	scripts/fwlab_lib/svgseq.py scripts/fwlab_lib/sweep.py \
+	scripts/fwlab_lib/textutil.py scripts/fwlab_lib/cases.py \
+	scripts/fwlab_lib/libconf.py scripts/fwlab_lib/evlog.py
 
 # conf/examples/*.conf (some are listed in behaviour.mk as test data) and
 # conf/lab/*.conf go whole, so a new file is never left out. A hook rather
@@ -31,3 +35,11 @@ clean-local: clean-lab-output
 clean-lab-output:
 	rm -rf tests/lab/out
 .PHONY: clean-lab-output
+
+# The soak and chaos figures (scripts/soak): minutes, on loopback. SOAK_SCALE
+# grows it; make check runs a reduced one (tests/integration/t-soak.sh).
+EXTRA_DIST += scripts/soak
+soak: all $(check_PROGRAMS)
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    $(SHELL) $(top_srcdir)/scripts/soak
+.PHONY: soak

@@ -5,7 +5,8 @@
  * (relayd's yyerror); the caller gets NULL whenever there was any, and only
  * ever swaps in a configuration that loaded cleanly. Nothing here touches
  * running state, sockets or names: it is shared by fwrelay -t, reload, the
- * control API (fault_conf_from_json) and the fuzz target.
+ * control API and the fuzz target. Faults are checked by faultconf.c, relay
+ * settings the control API changes too by confcheck.c.
  */
 
 #include <sys/types.h>
@@ -62,8 +63,6 @@ struct conf_enum {
 	int		 value;
 };
 
-typedef void (*fault_report_cb)(void *, const char *, const char *);
-
 static void	 conf_error(struct conf_ctx *, const config_setting_t *,
 		    const char *, ...) __attribute__((format(printf, 3, 4)));
 static int	 conf_msg_cmp(const void *, const void *);
@@ -117,7 +116,6 @@ static int	 conf_rule(struct conf_ctx *, const config_setting_t *,
 static void	 conf_faults(struct conf_ctx *, const config_setting_t *,
 		    struct relay_conf *);
 static void	 conf_fault_report(void *, const char *, const char *);
-static json_t	*conf_to_json(const config_setting_t *);
 static json_t	*conf_keys_json(const config_setting_t *,
 		    const char *const *);
 static void	 conf_key_report(void *, const char *, const char *);
@@ -127,9 +125,6 @@ static const char *conf_listen_str(const struct relay_conf *, char *,
 		    size_t);
 static struct fwrelay_conf *conf_build(config_t *, const char *,
 		    struct config_errors *);
-static int	 fault_check(json_t *, struct fault_conf *, fault_report_cb,
-		    void *);
-static void	 fault_first_error(void *, const char *, const char *);
 
 static const char *const conf_top_keys[] = {
 	"event_log", "log_level", "shutdown_timeout", "control",
@@ -164,57 +159,19 @@ static const struct conf_enum conf_protocols[] = {
 	{ NULL,		0 }
 };
 
+/* strict: true is "framing" (what the stream cannot be parsed past). */
+static const struct conf_enum conf_strict[] = {
+	{ "off",		STRICT_OFF },
+	{ "framing",		STRICT_FRAMING },
+	{ "conformance",	STRICT_CONFORMANCE },
+	{ NULL,			0 }
+};
+
 static const struct conf_enum conf_pinhole_uses[] = {
 	{ "once",	PINHOLE_ONCE },
 	{ "many",	PINHOLE_MANY },
 	{ NULL,		0 }
 };
-
-/* Error collection. */
-
-/* Append "file:line: msg"; line 0 (no line, e.g. unreadable file) gives "file: msg". */
-void
-config_errors_add(struct config_errors *errs, const char *file, int line,
-    const char *fmt, ...)
-{
-	va_list	  ap;
-	char	  msg[FWRELAY_ERR_MAX], *s = NULL, **m;
-	int	  r;
-
-	if (errs == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (file == NULL)
-		file = "(config)";
-	if (line > 0)
-		r = asprintf(&s, "%s:%d: %s", file, line, msg);
-	else
-		r = asprintf(&s, "%s: %s", file, msg);
-	if (r == -1)
-		return;
-	if ((m = realloc(errs->msgs, (errs->n + 1) * sizeof(*m))) == NULL) {
-		free(s);
-		return;
-	}
-	errs->msgs = m;
-	errs->msgs[errs->n++] = s;
-}
-
-void
-config_errors_clear(struct config_errors *errs)
-{
-	size_t	i;
-
-	if (errs == NULL)
-		return;
-	for (i = 0; i < errs->n; i++)
-		free(errs->msgs[i]);
-	free(errs->msgs);
-	errs->msgs = NULL;
-	errs->n = 0;
-}
 
 /*
  * One semantic error at the setting's own line (its file, for @include).
@@ -906,7 +863,17 @@ conf_protocol(struct conf_ctx *ctx, const config_setting_t *g,
 		rc->protocol = (enum protocol)v;
 	proto_ok = r != -1;
 
-	if (conf_bool(ctx, g, "strict", &v, &s) == 1) {
+	r = 0;
+	if ((s = conf_member(g, "strict")) != NULL &&
+	    config_setting_type(s) == CONFIG_TYPE_BOOL) {
+		v = config_setting_get_bool(s) ? STRICT_FRAMING : STRICT_OFF;
+		r = 1;
+	} else if (s != NULL && config_setting_type(s) != CONFIG_TYPE_STRING)
+		conf_error(ctx, s, "'strict' must be true, false, \"framing\" "
+		    "or \"conformance\"");
+	else if (s != NULL)
+		r = conf_enum(ctx, g, "strict", conf_strict, &v, NULL);
+	if (r == 1) {
 		rc->strict = v;
 		if (proto_ok && rc->protocol == PROTO_NONE)
 			conf_error(ctx, s, "'strict' needs a protocol "
@@ -1014,7 +981,7 @@ conf_keys_json(const config_setting_t *g, const char *const *keys)
 	for (i = 0; keys[i] != NULL; i++) {
 		if ((s = conf_member(g, keys[i])) == NULL)
 			continue;
-		if ((v = conf_to_json(s)) == NULL ||
+		if ((v = fw_conf_json(s)) == NULL ||
 		    json_object_set_new(j, keys[i], v) == -1) {
 			json_decref(j);
 			return (NULL);
@@ -1082,7 +1049,7 @@ conf_rule(struct conf_ctx *ctx, const config_setting_t *g, struct rule *r)
 	json_t			*j;
 	int			 ret;
 
-	if ((j = conf_to_json(g)) == NULL) {
+	if ((j = fw_conf_json(g)) == NULL) {
 		conf_error(ctx, g, "out of memory");
 		return (-1);
 	}
@@ -1092,68 +1059,12 @@ conf_rule(struct conf_ctx *ctx, const config_setting_t *g, struct rule *r)
 	return (ret);
 }
 
-/* Faults. */
-
-/* libconfig setting -> JSON, so that config and control API share checks. */
-static json_t *
-conf_to_json(const config_setting_t *s)
-{
-	config_setting_t	*e;
-	json_t			*j, *v;
-	int			 i, n;
-
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		return (json_integer(config_setting_get_int64(s)));
-	case CONFIG_TYPE_FLOAT:
-		return (json_real(config_setting_get_float(s)));
-	case CONFIG_TYPE_STRING:
-		return (json_string(config_setting_get_string(s)));
-	case CONFIG_TYPE_BOOL:
-		return (json_boolean(config_setting_get_bool(s)));
-	case CONFIG_TYPE_GROUP:
-		if ((j = json_object()) == NULL)
-			return (NULL);
-		n = config_setting_length(s);
-		for (i = 0; i < n; i++) {
-			e = config_setting_get_elem(s, (unsigned int)i);
-			if ((v = conf_to_json(e)) == NULL ||
-			    json_object_set_new(j, config_setting_name(e),
-			    v) == -1) {
-				json_decref(j);
-				return (NULL);
-			}
-		}
-		return (j);
-	case CONFIG_TYPE_ARRAY:
-	case CONFIG_TYPE_LIST:
-		if ((j = json_array()) == NULL)
-			return (NULL);
-		n = config_setting_length(s);
-		for (i = 0; i < n; i++) {
-			e = config_setting_get_elem(s, (unsigned int)i);
-			if ((v = conf_to_json(e)) == NULL ||
-			    json_array_append_new(j, v) == -1) {
-				json_decref(j);
-				return (NULL);
-			}
-		}
-		return (j);
-	}
-	return (NULL);
-}
+/* Faults: a group becomes JSON (fw_conf_json), checked as the API's. */
 
 struct conf_fault_arg {
 	struct conf_ctx			*ctx;
 	const config_setting_t		*group;
 };
-
-#define FAULT_ERR_UNKNOWN	"unknown parameter for this fault type"
-#define FAULT_TYPES		"latency, bandwidth, reset_after, blackhole, " \
-				"slicer, idle_blackhole, pdu_delay, pdu_drop, " \
-				"cr_refuse, er_reply"
-#define FAULT_ERR_TYPE		"unknown fault type (" FAULT_TYPES ")"
 
 /* Report a fault_check() problem at the line of the key it names. */
 static void
@@ -1188,6 +1099,7 @@ conf_faults(struct conf_ctx *ctx, const config_setting_t *g,
 	struct fault_conf	*fc;
 	config_setting_t	*list, *e;
 	json_t			*j;
+	const char		*perr;
 	int			 i, n;
 
 	if (conf_member(g, "faults") == NULL)
@@ -1203,7 +1115,7 @@ conf_faults(struct conf_ctx *ctx, const config_setting_t *g,
 	for (i = 0; i < n; i++) {
 		if ((e = conf_entry(list, i)) == NULL)
 			continue;
-		if ((j = conf_to_json(e)) == NULL) {
+		if ((j = fw_conf_json(e)) == NULL) {
 			conf_error(ctx, e, "out of memory");
 			continue;
 		}
@@ -1220,314 +1132,16 @@ conf_faults(struct conf_ctx *ctx, const config_setting_t *g,
 				    "fault \"%s\" needs protocol \"rfc1006\"",
 				    fc->type);
 				fault_conf_clear(fc);
+			} else if ((perr = fault_trig_proto_error(j,
+			    rc->protocol)) != NULL) {
+				conf_error(ctx, conf_member(e, "on"), "fault: %s",
+				    perr);
+				fault_conf_clear(fc);
 			} else
 				rc->nfaults++;
 		}
 		json_decref(j);
 	}
-}
-
-enum fault_kind {
-	FK_NUMBER,		/* real */
-	FK_INTEGER,		/* integral */
-	FK_TPDU,		/* COTP TPDU name */
-	FK_REASON,		/* DR reason: 0..255 or a name */
-	FK_CAUSE		/* ER cause 0..3 */
-};
-
-struct fault_param {
-	const char	*name;
-	enum fault_kind	 kind;
-	double		 min;
-	int		 min_open;	/* must be > min, not >= */
-	const char	*msg_bad;
-	const char	*msg_missing;
-};
-
-/* Messages are literal: the control API hands them to HTTP clients. */
-static const struct fault_param fault_params[] = {
-	{ "latency_ms", FK_NUMBER, 0, 0,
-	    "'latency_ms' must be a number >= 0", "'latency_ms' is required" },
-	{ "jitter_ms", FK_NUMBER, 0, 0,
-	    "'jitter_ms' must be a number >= 0", NULL },
-	{ "bytes_per_second", FK_NUMBER, 0, 1,
-	    "'bytes_per_second' must be a number > 0",
-	    "'bytes_per_second' is required" },
-	{ "bytes", FK_INTEGER, 0, 0,
-	    "'bytes' must be an integer >= 0", "'bytes' is required" },
-	{ "size", FK_INTEGER, 0, 1,
-	    "'size' must be an integer > 0", "'size' is required" },
-	{ "delay_ms", FK_NUMBER, 0, 0,
-	    "'delay_ms' must be a number >= 0", "'delay_ms' is required" },
-	{ "idle_seconds", FK_NUMBER, 0, 1,
-	    "'idle_seconds' must be a number > 0", "'idle_seconds' is required" },
-	{ "tpdu", FK_TPDU, 0, 0,
-	    "'tpdu' must be one of CR, CC, DR, DC, DT, ED, AK, EA, RJ, ER", NULL },
-	{ "reason", FK_REASON, 0, 0,
-	    "'reason' must be an integer 0-255 or a reason name such as "
-	    "\"address unknown\"", NULL },
-	{ "cause", FK_CAUSE, 0, 0,
-	    "'cause' must be an integer 0-3", NULL },
-	{ NULL, 0, 0, 0, NULL, NULL }
-};
-
-struct fault_type {
-	const char	*name;
-	const char	*params[3];	/* optional ones */
-	const char	*required[2];
-};
-
-static const struct fault_type fault_types[] = {
-	{ "latency",	    { "jitter_ms" },	{ "latency_ms" } },
-	{ "bandwidth",	    { NULL },		{ "bytes_per_second" } },
-	{ "reset_after",    { NULL },		{ "bytes" } },
-	{ "blackhole",	    { NULL },		{ NULL } },
-	{ "slicer",	    { "delay_ms" },	{ "size" } },
-	{ "idle_blackhole", { NULL },		{ "idle_seconds" } },
-	{ "pdu_delay",	    { "tpdu" },		{ "delay_ms" } },
-	{ "pdu_drop",	    { "tpdu" },		{ NULL } },
-	{ "cr_refuse",	    { "reason" },	{ NULL } },
-	{ "er_reply",	    { "cause" },	{ NULL } },
-	{ NULL,		    { NULL },		{ NULL } }
-};
-
-static const char *const fault_tpdus[] = {
-	"CR", "CC", "DR", "DC", "DT", "ED", "AK", "EA", "RJ", "ER", NULL
-};
-
-/* DR reasons, RFC 905 13.5.3 (PROTOCOLS.md 1.5), as cr_refuse names them. */
-static const struct conf_enum fault_reasons[] = {
-	{ "not specified",			0 },
-	{ "congestion at tsap",			1 },
-	{ "session entity not attached to tsap", 2 },
-	{ "address unknown",			3 },
-	{ "normal",				128 },
-	{ "remote congestion",			129 },
-	{ "negotiation failed",			130 },
-	{ "duplicate source reference",		131 },
-	{ "mismatched references",		132 },
-	{ "protocol error",			133 },
-	{ "reference overflow",			135 },
-	{ "connection request refused",		136 },
-	{ "header or parameter length invalid",	138 },
-	{ NULL,					0 }
-};
-
-/* Reject a real with a fractional part where a count is meant. */
-static int	 fault_integral(json_t *, long long *);
-
-static int
-fault_integral(json_t *v, long long *out)
-{
-	double	d;
-
-	if (json_is_integer(v)) {
-		*out = json_integer_value(v);
-		return (0);
-	}
-	if (json_is_real(v)) {
-		d = json_real_value(v);
-		if (isfinite(d) && d == floor(d) && fabs(d) < 9e15) {
-			*out = (long long)d;
-			return (0);
-		}
-	}
-	return (-1);
-}
-
-/* Check one parameter's value against its table entry. */
-static int	 fault_param_ok(const struct fault_param *, json_t *);
-
-static int
-fault_param_ok(const struct fault_param *fp, json_t *v)
-{
-	const char	*str;
-	long long	 n;
-	double		 d;
-	size_t		 i;
-
-	switch (fp->kind) {
-	case FK_NUMBER:
-		if (!json_is_number(v))
-			return (0);
-		d = json_number_value(v);
-		if (!isfinite(d))
-			return (0);
-		return (fp->min_open ? d > fp->min : d >= fp->min);
-	case FK_INTEGER:
-		if (fault_integral(v, &n) == -1)
-			return (0);
-		return (fp->min_open ? n > (long long)fp->min :
-		    n >= (long long)fp->min);
-	case FK_TPDU:
-		if (!json_is_string(v))
-			return (0);
-		str = json_string_value(v);
-		for (i = 0; fault_tpdus[i] != NULL; i++)
-			if (strcasecmp(fault_tpdus[i], str) == 0)
-				return (1);
-		return (0);
-	case FK_REASON:
-		if (json_is_string(v)) {
-			str = json_string_value(v);
-			for (i = 0; fault_reasons[i].name != NULL; i++)
-				if (strcasecmp(fault_reasons[i].name, str) == 0)
-					return (1);
-			return (0);
-		}
-		return (fault_integral(v, &n) == 0 && n >= 0 && n <= 255);
-	case FK_CAUSE:
-		return (fault_integral(v, &n) == 0 && n >= 0 && n <= 3);
-	}
-	return (0);
-}
-
-/*
- * Check a fault object, reporting every problem through report(arg, key,
- * msg) with a literal msg; key names the member at fault, or is NULL.
- * Fills fc (holding a reference to obj) and returns 0 when there was none.
- */
-static int
-fault_check(json_t *obj, struct fault_conf *fc, fault_report_cb report,
-    void *arg)
-{
-	const struct fault_type		*ft = NULL;
-	const struct fault_param	*fp;
-	const char			*key, *str;
-	json_t				*v;
-	int				 nerr = 0, direction = FAULT_UP | FAULT_DOWN;
-	double				 prob = 1.0;
-	size_t				 i;
-
-	memset(fc, 0, sizeof(*fc));
-	if (!json_is_object(obj)) {
-		report(arg, NULL, "a fault must be an object");
-		return (-1);
-	}
-
-	if ((v = json_object_get(obj, "type")) == NULL) {
-		report(arg, NULL, "'type' is required");
-		nerr++;
-	} else if (!json_is_string(v)) {
-		report(arg, "type", "'type' must be a string");
-		nerr++;
-	} else {
-		str = json_string_value(v);
-		for (i = 0; fault_types[i].name != NULL; i++)
-			if (strcmp(fault_types[i].name, str) == 0)
-				ft = &fault_types[i];
-		if (ft == NULL) {
-			report(arg, "type", FAULT_ERR_TYPE);
-			nerr++;
-		}
-	}
-
-	if ((v = json_object_get(obj, "direction")) != NULL) {
-		str = json_is_string(v) ? json_string_value(v) : "";
-		if (strcmp(str, "upstream") == 0)
-			direction = FAULT_UP;
-		else if (strcmp(str, "downstream") == 0)
-			direction = FAULT_DOWN;
-		else if (strcmp(str, "both") != 0) {
-			report(arg, "direction", "'direction' must be "
-			    "\"upstream\", \"downstream\" or \"both\"");
-			nerr++;
-		}
-	}
-	if ((v = json_object_get(obj, "probability")) != NULL) {
-		if (!json_is_number(v) || !(json_number_value(v) >= 0 &&
-		    json_number_value(v) <= 1)) {
-			report(arg, "probability", "'probability' must be a "
-			    "number from 0 to 1");
-			nerr++;
-		} else
-			prob = json_number_value(v);
-	}
-
-	/* Parameters can only be judged against a known type. */
-	if (ft != NULL) {
-		json_object_foreach(obj, key, v) {
-			if (strcmp(key, "type") == 0 ||
-			    strcmp(key, "direction") == 0 ||
-			    strcmp(key, "probability") == 0)
-				continue;
-			for (i = 0; i < 3 && ft->params[i] != NULL; i++)
-				if (strcmp(ft->params[i], key) == 0)
-					break;
-			if (i == 3 || ft->params[i] == NULL) {
-				for (i = 0; i < 2 && ft->required[i] != NULL;
-				    i++)
-					if (strcmp(ft->required[i], key) == 0)
-						break;
-				if (i == 2 || ft->required[i] == NULL) {
-					report(arg, key, FAULT_ERR_UNKNOWN);
-					nerr++;
-					continue;
-				}
-			}
-			for (fp = fault_params; fp->name != NULL; fp++)
-				if (strcmp(fp->name, key) == 0)
-					break;
-			if (fp->name != NULL && !fault_param_ok(fp, v)) {
-				report(arg, key, fp->msg_bad);
-				nerr++;
-			}
-		}
-		for (i = 0; i < 2 && ft->required[i] != NULL; i++) {
-			if (json_object_get(obj, ft->required[i]) != NULL)
-				continue;
-			for (fp = fault_params; fp->name != NULL; fp++)
-				if (strcmp(fp->name, ft->required[i]) == 0)
-					break;
-			report(arg, NULL, fp->msg_missing);
-			nerr++;
-		}
-	}
-	if (nerr != 0)
-		return (-1);
-
-	snprintf(fc->type, sizeof(fc->type), "%s", ft->name);
-	fc->direction = direction;
-	fc->probability = prob;
-	fc->params = json_incref(obj);
-	return (0);
-}
-
-static void
-fault_first_error(void *arg, const char *key, const char *msg)
-{
-	const char	**errstr = arg;
-
-	if (*errstr == NULL)
-		*errstr = msg;
-}
-
-/*
- * Check a fault given as a JSON object (config group or control API body)
- * and fill fc, which then holds a reference to obj. Returns -1 with the
- * first problem as a literal *errstr. The rfc1006-only types are not
- * refused here: that depends on the relay, which the caller checks.
- */
-int
-fault_conf_from_json(json_t *obj, struct fault_conf *fc, const char **errstr)
-{
-	const char	*first = NULL;
-
-	if (fault_check(obj, fc, fault_first_error, &first) == -1) {
-		if (errstr != NULL)
-			*errstr = first != NULL ? first : "bad fault";
-		return (-1);
-	}
-	return (0);
-}
-
-void
-fault_conf_clear(struct fault_conf *fc)
-{
-	if (fc == NULL)
-		return;
-	json_decref(fc->params);
-	memset(fc, 0, sizeof(*fc));
 }
 
 /* Loading and freeing. */

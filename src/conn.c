@@ -131,6 +131,9 @@ conn_event_level(struct conn *c, enum log_level level, const char *name)
 {
 	json_t	*ev;
 
+	/* Nothing after the close event (a decoder finishing its read). */
+	if ((c->c_flags & CONN_DEAD) && c->c_relay == NULL)
+		return (NULL);
 	if ((ev = eventlog_new_level(level, name)) == NULL)
 		return (NULL);
 	eventlog_str(ev, "relay", c->c_relay->rl_name);
@@ -514,15 +517,30 @@ conn_side_reset(struct conn_side *cs, int rst)
 	cs->cs_state = SIDE_CLOSED;
 }
 
+/*
+ * Everything the connection still holds once it is closed: the inspector's
+ * and the faults' state and the relay_conf, which callers up the stack of
+ * conn_close() may still be using.
+ */
+static void
+conn_release(struct conn *c)
+{
+	if (c->c_insp != NULL && c->c_insp->free != NULL)
+		c->c_insp->free(c);
+	fault_conn_free(c);
+	relay_conf_unref(c->c_conf);
+	free(c);
+}
+
 static void
 conn_free(int fd, short what, void *arg)
 {
-	free(arg);
+	conn_release(arg);
 }
 
 /*
- * The single exit: one close event, the inspector's hook, both sides
- * released, counters, free. The caller must not touch c afterwards.
+ * The single exit: one close event, both sides released, counters; the
+ * memory goes in the deferred free. The caller must not touch c afterwards.
  */
 void
 conn_close(struct conn *c, const char *closed_by, const char *reason)
@@ -554,10 +572,7 @@ conn_close(struct conn *c, const char *closed_by, const char *reason)
 			eventlog_str(ev, "detail", c->c_reason);
 		eventlog_emit(ev);
 	}
-	if (c->c_insp != NULL && c->c_insp->close != NULL)
-		c->c_insp->close(c);
-	if (c->c_faults != NULL)
-		fault_conn_free(c);
+	fault_conn_stop(c);
 
 	rst = (c->c_flags & CONN_RESET) != 0;
 	conn_side_reset(&c->c_client, (c->c_flags & CONN_DROPPED) ? 2 : rst);
@@ -568,17 +583,15 @@ conn_close(struct conn *c, const char *closed_by, const char *reason)
 	TAILQ_REMOVE(&rl->rl_conns, c, c_entry);
 	rl->rl_nconns--;
 	env->sc_nconns--;
-	relay_conf_unref(c->c_conf);
-	c->c_conf = NULL;
 	c->c_relay = NULL;
 	/*
-	 * Callers up the stack (an inspector inside a decoder callback) may
-	 * still look at c_flags: free the memory from the loop (tmux's
-	 * server_client_unref).
+	 * Callers up the stack (an inspector inside a decoder callback, a
+	 * fault stage) may still look at c_flags, their own state and c_conf:
+	 * free all of it from the loop (tmux's server_client_unref).
 	 */
 	if (event_base_once(env->sc_base, -1, EV_TIMEOUT, conn_free, c,
 	    NULL) == -1)
-		free(c);
+		conn_release(c);
 
 	if (env->sc_accept_paused && listener_fd_room(env, 1))
 		listener_resume_all(env);

@@ -589,7 +589,10 @@ control_relay_json(struct relay *rl)
 	}
 	json_object_set_new(o, "protocol",
 	    json_string(protocol_name(rc->protocol)));
-	json_object_set_new(o, "strict", json_boolean(rc->strict));
+	json_object_set_new(o, "strict", json_boolean(rc->strict != STRICT_OFF));
+	json_object_set_new(o, "strict_mode", json_string(rc->strict ==
+	    STRICT_CONFORMANCE ? "conformance" : rc->strict == STRICT_FRAMING ?
+	    "framing" : "off"));
 	json_object_set_new(o, "max_connections",
 	    json_integer(rc->max_connections));
 	json_object_set_new(o, "buffer_size",

@@ -29,25 +29,58 @@ static void		*ev_tap_arg;
 
 static size_t	utf8_valid_prefix(const unsigned char *, size_t);
 
+/*
+ * Open path ("-" for stdout) without using it yet: a reload opens its new
+ * log first and switches to it only once everything else has applied.
+ */
+int
+eventlog_prepare(const char *path, struct eventlog_file *ef)
+{
+	ef->fp = NULL;
+	if ((ef->path = strdup(path)) == NULL)
+		return (-1);
+	if (strcmp(path, "-") == 0)
+		ef->fp = stdout;
+	else if ((ef->fp = fopen(path, "a")) == NULL) {
+		free(ef->path);
+		ef->path = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+/* Close the log in use and log to ef (prepared) from now on, at level. */
+void
+eventlog_install(struct eventlog_file *ef, enum log_level level)
+{
+	eventlog_close();
+	ev_fp = ef->fp;
+	ev_path = ef->path;
+	ev_level = level;
+	ef->fp = NULL;
+	ef->path = NULL;
+}
+
+/* A prepared log that is not used after all. */
+void
+eventlog_discard(struct eventlog_file *ef)
+{
+	if (ef->fp != NULL && ef->fp != stdout)
+		fclose(ef->fp);
+	free(ef->path);
+	ef->fp = NULL;
+	ef->path = NULL;
+}
+
 /* Open path ("-" for stdout) for appending events at or below level. */
 int
 eventlog_open(const char *path, enum log_level level)
 {
-	FILE	*fp;
-	char	*copy;
+	struct eventlog_file	 ef;
 
-	if ((copy = strdup(path)) == NULL)
+	if (eventlog_prepare(path, &ef) == -1)
 		return (-1);
-	if (strcmp(path, "-") == 0)
-		fp = stdout;
-	else if ((fp = fopen(path, "a")) == NULL) {
-		free(copy);
-		return (-1);
-	}
-	eventlog_close();
-	ev_fp = fp;
-	ev_path = copy;
-	ev_level = level;
+	eventlog_install(&ef, level);
 	return (0);
 }
 
@@ -140,6 +173,49 @@ eventlog_obs_wants(int i, const char *name)
 	return (0);
 }
 
+/*
+ * Events that triggered faults wait for, with the number of connections
+ * waiting: such an event is built even below the log level (and not
+ * written), so a fault can fire on a debug-level rpc_call. Only the names
+ * awaited: a dormant fault must not build every cotp_tpdu of the stream.
+ */
+static struct {
+	char	 name[32];
+	int	 n;
+}		 ev_quiet[16];
+
+void
+eventlog_want_quiet(const char *name, int delta)
+{
+	int	 i, free_slot = -1;
+
+	for (i = 0; i < (int)(sizeof(ev_quiet) / sizeof(ev_quiet[0])); i++) {
+		if (ev_quiet[i].n > 0 && strcmp(ev_quiet[i].name, name) == 0) {
+			ev_quiet[i].n += delta;
+			return;
+		}
+		if (ev_quiet[i].n <= 0 && free_slot == -1)
+			free_slot = i;
+	}
+	if (delta <= 0 || free_slot == -1)
+		return;
+	snprintf(ev_quiet[free_slot].name, sizeof(ev_quiet[free_slot].name),
+	    "%s", name);
+	ev_quiet[free_slot].n = delta;
+}
+
+/* Is a triggered fault waiting for it? */
+static int
+eventlog_quiet_wanted(const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < (int)(sizeof(ev_quiet) / sizeof(ev_quiet[0])); i++)
+		if (ev_quiet[i].n > 0 && strcmp(ev_quiet[i].name, name) == 0)
+			return (1);
+	return (0);
+}
+
 /* Does any observer want it? */
 static int
 eventlog_wanted(const char *name)
@@ -155,14 +231,7 @@ eventlog_wanted(const char *name)
 const char *
 eventlog_timestamp(const struct timeval *tv, char *buf, size_t len)
 {
-	struct tm	 tm;
-	time_t		 t = tv->tv_sec;
-	char		 base[32];
-
-	gmtime_r(&t, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06ldZ", base, (long)tv->tv_usec);
-	return (buf);
+	return (fw_timestamp(tv, buf, len));
 }
 
 json_t *
@@ -179,7 +248,8 @@ eventlog_new_level(enum log_level level, const char *name)
 	struct timeval	 tv;
 	char		 ts[40];
 
-	if (level > ev_level && !eventlog_wanted(name))
+	if (level > ev_level && !eventlog_quiet_wanted(name) &&
+	    !eventlog_wanted(name))
 		return (NULL);
 	if ((ev = json_object()) == NULL)
 		return (NULL);
@@ -195,8 +265,7 @@ eventlog_new_level(enum log_level level, const char *name)
 char *
 eventlog_encode(json_t *ev)
 {
-	return (json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER |
-	    JSON_ENSURE_ASCII));
+	return (fw_json_line(ev));
 }
 
 void

@@ -41,6 +41,8 @@
 #include "fwrelay.h"
 #include "fault.h"
 #include "rfc1006.h"
+#include "dcerpc.h"
+#include "wire.h"
 
 /* How often a pending close looks whether the far end got everything. */
 #define FAULT_DRAIN_POLL	0.005
@@ -77,9 +79,45 @@ struct fault_stage {
 	struct fault_framer	 fr;		/* PDU faults */
 	int			 seen_tpdu;	/* a TPDU went by already */
 	uint16_t		 ref;		/* CR SRC-REF, for ER DST-REF */
+	/* FAULT_TRIGGERED: PDU framing and the fault that took one. */
+	size_t			 passing;	/* bytes of a PDU let through */
+	uint64_t		 off;		/* stream offset handed on */
+	struct fault_trig	*verdict;
+	uint64_t		 voff;		/* its PDU's offset */
+	int			 delaying;
+	struct evbuffer		*dpdu;		/* the delayed PDU */
+	struct evbuffer		*later;		/* what came behind it */
 };
 
 struct fault_conn;
+struct fault_entry;
+
+enum trig_action {
+	TA_DROP, TA_DELAY, TA_RESET, TA_CLOSE, TA_BLACKHOLE, TA_CORRUPT,
+	TA_REPLY
+};
+static const char *const trig_actions[] = {
+	"drop", "delay", "reset", "close", "blackhole", "corrupt", "reply",
+	NULL
+};
+
+/* One triggered fault of a connection. */
+struct fault_trig {
+	struct fault_conf	*conf;		/* counters live there */
+	struct fault_entry	*fe;		/* run-time: held, or NULL */
+	char			 id[24];
+	const char		*on;
+	json_t			*match;
+	int			 dir;
+	uint64_t		 after, count;
+	enum trig_action	 action;
+	double			 ms;
+	const char		*side;
+	long long		 offset;	/* corrupt: -1 random */
+	const char		*reply;
+	long long		 code;		/* reason, cause, status */
+	struct fault_trig	*next;
+};
 
 struct fault_side {
 	struct fault_conn	*fc;
@@ -100,10 +138,15 @@ struct fault_conn {
 	struct timeval		 close_by;
 	int			 close_reset;
 	const char		*close_reason;
+	struct fault_trig	*trigs;
+	struct fault_stage	*tst[2];	/* the triggered stages */
+	struct fault_stage	*cur;		/* handing a PDU on */
 };
 
 struct fault_entry {
 	int			 id;
+	int			 refs;		/* list + connections */
+	int			 removed;
 	struct fault_conf	 conf;
 	TAILQ_ENTRY(fault_entry) entry;
 };
@@ -113,7 +156,8 @@ static int	 fault_next_id = 1;
 
 static const char *const fault_names[FAULT_NTYPES] = {
 	"latency", "bandwidth", "reset_after", "blackhole", "slicer",
-	"idle_blackhole", "pdu_delay", "pdu_drop", "cr_refuse", "er_reply"
+	"idle_blackhole", "pdu_delay", "pdu_drop", "cr_refuse", "er_reply",
+	"triggered"
 };
 
 /* Chain order: filters, then delays, then reset_after (see above). */
@@ -121,22 +165,8 @@ static const int fault_rank[FAULT_NTYPES] = {
 	[FAULT_CR_REFUSE] = 0, [FAULT_ER_REPLY] = 1, [FAULT_PDU_DROP] = 2,
 	[FAULT_PDU_DELAY] = 3, [FAULT_BLACKHOLE] = 4,
 	[FAULT_IDLE_BLACKHOLE] = 5, [FAULT_LATENCY] = 6, [FAULT_SLICER] = 7,
-	[FAULT_BANDWIDTH] = 8, [FAULT_RESET_AFTER] = 9
-};
-
-/* DR reasons by name, RFC 905 13.5.3, as config.c accepts them. */
-static const struct {
-	const char	*name;
-	int		 code;
-} fault_reasons[] = {
-	{ "not specified", 0 }, { "congestion at tsap", 1 },
-	{ "session entity not attached to tsap", 2 },
-	{ "address unknown", 3 }, { "normal", 128 },
-	{ "remote congestion", 129 }, { "negotiation failed", 130 },
-	{ "duplicate source reference", 131 },
-	{ "mismatched references", 132 }, { "protocol error", 133 },
-	{ "reference overflow", 135 }, { "connection request refused", 136 },
-	{ "header or parameter length invalid", 138 }, { NULL, 0 }
+	[FAULT_BANDWIDTH] = 8, [FAULT_RESET_AFTER] = 9,
+	[FAULT_TRIGGERED] = 10	/* last: it hands whole PDUs on */
 };
 
 static int	 stage_in(struct fault_stage *, const uint8_t *, size_t);
@@ -161,8 +191,8 @@ static void	 side_after(struct fault_side *);
 static void	 fault_close_later(struct fault_conn *, struct conn_side *,
 		    int, const char *);
 static void	 fault_close_cb(int, short, void *);
-static int	 fault_add_stage(struct fault_conn *, const struct fault_conf *,
-		    const char *);
+static int	 fault_add_stage(struct fault_conn *, struct fault_conf *,
+		    struct fault_entry *, const char *);
 static void	 fault_now(struct timeval *);
 static void	 fault_due(struct timeval *, const struct timeval *, double);
 
@@ -179,29 +209,6 @@ fault_needs_rfc1006(enum fault_type t)
 {
 	return (t == FAULT_PDU_DELAY || t == FAULT_PDU_DROP ||
 	    t == FAULT_CR_REFUSE || t == FAULT_ER_REPLY);
-}
-
-int
-fault_reason_code(json_t *v)
-{
-	long long	 n;
-	size_t		 i;
-
-	if (json_is_string(v)) {
-		for (i = 0; fault_reasons[i].name != NULL; i++)
-			if (strcasecmp(fault_reasons[i].name,
-			    json_string_value(v)) == 0)
-				return (fault_reasons[i].code);
-		return (-1);
-	}
-	if (json_is_integer(v))
-		n = json_integer_value(v);
-	else if (json_is_real(v) && json_real_value(v) ==
-	    floor(json_real_value(v)))
-		n = (long long)json_real_value(v);
-	else
-		return (-1);
-	return (n >= 0 && n <= 255 ? (int)n : -1);
 }
 
 /* A number member, or def when absent. */
@@ -288,7 +295,9 @@ size_t
 fault_framer_feed(struct fault_framer *fr, const uint8_t *in, size_t len,
     int *done)
 {
-	size_t	 used = 0, n;
+	const char	*errstr;
+	size_t		 used = 0, n;
+	uint16_t	 n16;
 
 	*done = 0;
 	if (fr->lost)
@@ -298,12 +307,12 @@ fault_framer_feed(struct fault_framer *fr, const uint8_t *in, size_t len,
 			fr->buf[fr->have++] = in[used++];
 			if (fr->have < TPKT_HDRLEN)
 				continue;
-			fr->need = (size_t)fr->buf[2] << 8 | fr->buf[3];
-			if (fr->buf[0] != TPKT_VERSION ||
-			    fr->need < TPKT_MINLEN) {
+			if (tpkt_parse(fr->buf, TPKT_HDRLEN, &n16, NULL,
+			    &errstr) == -1) {
 				fr->lost = 1;
 				return (used);
 			}
+			fr->need = n16;
 			continue;
 		}
 		n = fr->need - fr->have;
@@ -401,7 +410,7 @@ fault_pending(struct conn_side *cs)
 	if (fs->fc->close_ev != NULL || fs->fc->busy)
 		return (1);
 	for (st = fs->first; st != NULL; st = st->next) {
-		if (st->state == FS_DISCARD)
+		if (st->state == FS_DISCARD || st->delaying)
 			return (1);
 		if (st->buf != NULL && evbuffer_get_length(st->buf) > 0)
 			return (1);
@@ -439,8 +448,8 @@ side_after(struct fault_side *fs)
 
 /*
  * Out of memory on the data path: this connection goes, not the daemon.
- * Every -1 of a stage function means the connection is closed (and its
- * fault state freed): callers return at once without touching it.
+ * Every -1 of a stage function means the connection is closed (its fault
+ * state goes with it, in the deferred free): callers return at once.
  */
 static int
 stage_oom(struct fault_stage *st)
@@ -469,6 +478,9 @@ stage_arm(struct fault_stage *st, const struct timeval *when)
 {
 	struct timeval	 now, left;
 
+	/* Closed up the stack: nothing may fire for it any more. */
+	if (st->side->fc->c->c_flags & CONN_DEAD)
+		return (-1);
 	if (st->timer == NULL && (st->timer = evtimer_new(env->sc_base,
 	    stage_timer, st)) == NULL)
 		return (stage_oom(st));
@@ -791,6 +803,553 @@ stage_pdu(struct fault_stage *st, const uint8_t *buf, size_t len)
 	return (0);
 }
 
+/* Triggered faults. */
+
+static void
+entry_unref(struct fault_entry *fe)
+{
+	if (fe != NULL && --fe->refs == 0) {
+		fault_conf_clear(&fe->conf);
+		free(fe);
+	}
+}
+
+/* Could a PDU whose type byte is t carry an event an armed fault waits for? */
+static int
+trig_candidate(struct fault_conn *fc, int cotp, uint8_t t)
+{
+	struct fault_trig	*tr;
+	const char		*on;
+
+	for (tr = fc->trigs; tr != NULL; tr = tr->next) {
+		if (tr->count != 0 && tr->conf->trig_fired >= tr->count)
+			continue;
+		on = tr->on;
+		if (cotp) {
+			if ((strcmp(on, "cotp_cr") == 0 && t == COTP_CR) ||
+			    (strcmp(on, "cotp_cc") == 0 && t == COTP_CC) ||
+			    (strcmp(on, "cotp_dr") == 0 && t == COTP_DR))
+				return (1);
+			continue;
+		}
+		if ((strcmp(on, "rpc_bind") == 0 && (t == 11 || t == 14)) ||
+		    (strcmp(on, "rpc_bind_ack") == 0 &&
+		    (t == 12 || t == 15)) ||
+		    (strcmp(on, "rpc_call") == 0 && t == 0) ||
+		    (strcmp(on, "rpc_response") == 0 && t == 2) ||
+		    ((strcmp(on, "epm_map") == 0 ||
+		    strcmp(on, "rpc_string_binding") == 0 ||
+		    strcmp(on, "pinhole_open") == 0) && (t == 0 || t == 2 ||
+		    t == 12 || t == 15)))
+			return (1);
+	}
+	return (0);
+}
+
+/* Is any triggered fault still able to fire? */
+static int
+trig_armed(struct fault_conn *fc)
+{
+	struct fault_trig	*tr;
+
+	for (tr = fc->trigs; tr != NULL; tr = tr->next)
+		if (tr->count == 0 || tr->conf->trig_fired < tr->count)
+			return (1);
+	return (0);
+}
+
+/* Hand n bytes on to the inspector and the peer. */
+static int
+trig_out(struct fault_stage *st, const uint8_t *buf, size_t n)
+{
+	st->off += n;
+	return (relay_forward(st->side->cs, buf, n));
+}
+
+/* Hand on what the framer holds, unchanged. */
+static int
+trig_flush(struct fault_stage *st)
+{
+	size_t	 n = evbuffer_get_length(st->buf);
+	uint8_t	*p;
+
+	if (n == 0)
+		return (0);
+	if ((p = malloc(n)) == NULL)
+		return (stage_oom(st));
+	evbuffer_remove(st->buf, p, n);
+	if (trig_out(st, p, n) == -1) {
+		free(p);
+		return (-1);
+	}
+	free(p);
+	return (0);
+}
+
+/* A PDU's length from its header (0: not framed) and its type in *t. */
+static size_t
+trig_pdu_len(int cotp, const uint8_t *p, uint8_t *t)
+{
+	const char	*errstr;
+	uint16_t	 n;
+
+	if (cotp) {
+		*t = p[5] & 0xf0;
+		return (tpkt_parse(p, TPKT_HDRLEN, &n, NULL, &errstr) == -1 ?
+		    0 : n);
+	}
+	/* frag_length in drep order (C706 12.6.3.1); framing only. */
+	n = wire_get16(p + 8, (p[4] & 0x10) != 0);
+	*t = p[2];
+	return (p[0] != 5 || n < 16 ? 0 : n);
+}
+
+/*
+ * How many bytes from buf on can pass at once: the rest of the PDU being
+ * let through, then every whole PDU that cannot carry an awaited event,
+ * read in place. Stops at a candidate, at a header the read cut, where
+ * framing is lost or where no fault can fire any more (stage_trig sees to
+ * those), so a dormant fault costs one header check per PDU, no copy.
+ */
+static size_t
+trig_run(struct fault_stage *st, int cotp, const uint8_t *buf, size_t len)
+{
+	struct fault_conn	*fc = st->side->fc;
+	size_t			 hdr = cotp ? 6 : 16, run = 0, need, n;
+	uint8_t			 t;
+
+	while (run < len) {
+		if (st->passing > 0) {
+			n = len - run < st->passing ? len - run : st->passing;
+			st->passing -= n;
+			run += n;
+			continue;
+		}
+		if (len - run < hdr || !trig_armed(fc))
+			break;
+		need = trig_pdu_len(cotp, buf + run, &t);
+		if (need == 0 || trig_candidate(fc, cotp, t))
+			break;
+		st->passing = need;
+	}
+	return (run);
+}
+
+/*
+ * Frame PDUs (TPKT or DCE/RPC). A PDU that may carry an awaited event is
+ * gathered and handed on whole, so that its action can take it; the others
+ * pass as they come. Once no fault can fire any more, everything passes.
+ */
+static int
+stage_trig(struct fault_stage *st, const uint8_t *buf, size_t len)
+{
+	struct fault_conn	*fc = st->side->fc;
+	int			 cotp = fc->c->c_conf->protocol ==
+				    PROTO_RFC1006;
+	size_t			 hdr = cotp ? 6 : 16, have, need, n;
+	uint8_t			*p, t;
+
+	while (len > 0 && st->state != FS_DISCARD) {
+		if (st->delaying)
+			return (evbuffer_add(st->later, buf, len) == -1 ?
+			    stage_oom(st) : 0);
+		if (st->state == FS_RAW)
+			return (trig_out(st, buf, len));
+		have = evbuffer_get_length(st->buf);
+		if (have == 0 && (n = trig_run(st, cotp, buf, len)) > 0) {
+			/* One hand-on for every PDU that cannot fire. */
+			if (trig_out(st, buf, n) == -1)
+				return (-1);
+			buf += n;
+			len -= n;
+			continue;
+		}
+		if (have == 0 && !trig_armed(fc)) {
+			st->state = FS_RAW;	/* dormant for good */
+			continue;
+		}
+		if (have < hdr) {
+			n = hdr - have < len ? hdr - have : len;
+			if (evbuffer_add(st->buf, buf, n) == -1)
+				return (stage_oom(st));
+			buf += n;
+			len -= n;
+			continue;
+		}
+		p = evbuffer_pullup(st->buf, (ssize_t)hdr);
+		need = trig_pdu_len(cotp, p, &t);
+		if (need == 0) {
+			/* Not framed: the stream cannot resynchronise. */
+			st->state = FS_RAW;
+			if (trig_flush(st) == -1)
+				return (-1);
+			continue;
+		}
+		if (!trig_candidate(fc, cotp, t)) {
+			st->passing = need - have;
+			if (trig_flush(st) == -1)
+				return (-1);
+			continue;
+		}
+		if (have < need) {
+			n = need - have < len ? need - have : len;
+			if (evbuffer_add(st->buf, buf, n) == -1)
+				return (stage_oom(st));
+			buf += n;
+			len -= n;
+			if (have + n < need)
+				continue;
+		}
+		fc->cur = st;
+		st->voff = st->off;
+		if (trig_flush(st) == -1)
+			return (-1);
+		fc->cur = NULL;
+		st->verdict = NULL;
+	}
+	return (0);
+}
+
+/* Does the event carry every field of match with the same value? */
+static int
+trig_match(json_t *match, json_t *ev)
+{
+	const char	*key;
+	json_t		*want, *got;
+	char		 num[32];
+
+	if (match == NULL)
+		return (1);
+	json_object_foreach(match, key, want) {
+		if ((got = json_object_get(ev, key)) == NULL)
+			return (0);
+		/* A TSAP matches as hex or as its text (called_tsap_text). */
+		snprintf(num, sizeof(num), "%s_text", key);
+		if (json_is_string(want) && json_is_string(json_object_get(ev,
+		    num)) && strcmp(json_string_value(want),
+		    json_string_value(json_object_get(ev, num))) == 0)
+			continue;
+		if (json_is_number(want) && json_is_number(got)) {
+			if (json_number_value(want) != json_number_value(got))
+				return (0);
+		} else if (json_is_string(want) && json_is_string(got)) {
+			if (strcmp(json_string_value(want),
+			    json_string_value(got)) != 0)
+				return (0);
+		} else if (json_is_string(want) && json_is_integer(got)) {
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)json_integer_value(got));
+			if (strcmp(json_string_value(want), num) != 0)
+				return (0);
+		} else if (!json_equal(want, got))
+			return (0);
+	}
+	return (1);
+}
+
+void
+fault_event(struct conn *c, json_t *ev)
+{
+	struct fault_conn	*fc = c->c_faults;
+	struct fault_stage	*st = fc->cur;
+	struct fault_trig	*tr;
+	const char		*name;
+
+	if (st == NULL || st->verdict != NULL)
+		return;
+	name = json_string_value(json_object_get(ev, "event"));
+	if (name == NULL)
+		return;
+	for (tr = fc->trigs; tr != NULL; tr = tr->next) {
+		if (strcmp(tr->on, name) != 0 ||
+		    !(tr->dir & st->side->cs->cs_dir) ||
+		    !trig_match(tr->match, ev))
+			continue;
+		if (tr->count != 0 && tr->conf->trig_fired >= tr->count)
+			continue;
+		if (++tr->conf->trig_seen < tr->after)
+			continue;
+		if (tr->conf->probability < 1 &&
+		    drand48() >= tr->conf->probability)
+			continue;
+		tr->conf->trig_fired++;
+		st->verdict = tr;
+		st->side->cs->cs_trig = 1;
+		return;
+	}
+}
+
+/* Stop relaying both ways from now on (blackhole, after a DR). */
+static void
+trig_discard(struct fault_conn *fc)
+{
+	int	 i;
+
+	for (i = 0; i < 2; i++)
+		if (fc->tst[i] != NULL) {
+			fc->tst[i]->state = FS_DISCARD;
+			if (fc->tst[i]->buf != NULL)
+				evbuffer_drain(fc->tst[i]->buf,
+				    evbuffer_get_length(fc->tst[i]->buf));
+		}
+}
+
+/* The answer a reply fault sends back to the PDU's sender; its length. */
+static ssize_t
+trig_reply(struct fault_trig *tr, const uint8_t *pdu, size_t len,
+    uint8_t *out, size_t size)
+{
+	struct cotp_tpdu	 t;
+	struct dcerpc_bind_nak	 nak;
+	const char		*err;
+	uint32_t		 call_id = 0;
+	uint16_t		 ctx = 0;
+	size_t			 hlen;
+	int			 le;
+
+	if (strcmp(tr->reply, "dr") == 0 || strcmp(tr->reply, "er") == 0) {
+		memset(&t, 0, sizeof(t));
+		if (rfc1006_parse(pdu, len, &t, &err) == -1)
+			t.src_ref = 0;
+		if (strcmp(tr->reply, "dr") == 0)
+			return (cotp_build_dr(out, size, t.src_ref, 0,
+			    (uint8_t)tr->code));
+		hlen = (size_t)pdu[TPKT_HDRLEN] + 1;
+		if (hlen > len - TPKT_HDRLEN)
+			hlen = len - TPKT_HDRLEN;
+		if (hlen > size - 16)
+			hlen = size - 16;
+		return (cotp_build_er(out, size, t.src_ref, (uint8_t)tr->code,
+		    pdu + TPKT_HDRLEN, hlen));
+	}
+	le = (pdu[4] & 0x10) != 0;
+	if (len >= 16)
+		call_id = le ? wire_get32le(pdu + 12) : wire_get32be(pdu + 12);
+	if (len >= 24 && pdu[2] == 0)
+		ctx = le ? wire_get16le(pdu + 20) : wire_get16be(pdu + 20);
+	if (strcmp(tr->reply, "rpc_fault") == 0)
+		return (dcerpc_build_fault(out, size, call_id, ctx,
+		    (uint32_t)tr->code));
+	memset(&nak, 0, sizeof(nak));
+	nak.reason = (uint16_t)tr->code;
+	return (dcerpc_build_bind_nak(out, size, call_id, &nak));
+}
+
+/* The delayed PDU is due: on it goes, then what waited behind it. */
+static void
+trig_delay_cb(int fd, short what, void *arg)
+{
+	struct fault_stage	*st = arg;
+	struct fault_side	*fs = st->side;
+	struct conn_side	*cs = fs->cs;
+	size_t			 n;
+	uint8_t			*p;
+
+	st->delaying = 0;
+	fs->fc->busy++;
+	n = evbuffer_get_length(st->dpdu);
+	if (n > 0 && evbuffer_remove_buffer(st->dpdu, cs->cs_peer->cs_out,
+	    n) >= 0 && cs->cs_peer->cs_wev != NULL)
+		relay_write(cs->cs_peer->cs_fd, EV_WRITE, cs->cs_peer);
+	if (fs->cs->cs_conn->c_flags & CONN_DEAD)
+		return;
+	if ((n = evbuffer_get_length(st->later)) > 0) {
+		if ((p = malloc(n)) == NULL) {
+			stage_oom(st);
+			return;
+		}
+		evbuffer_remove(st->later, p, n);
+		if (stage_trig(st, p, n) == -1) {
+			free(p);
+			return;
+		}
+		free(p);
+	}
+	fs->fc->busy--;
+	side_after(fs);
+}
+
+int
+fault_trig_act(struct conn_side *cs, const uint8_t *buf, size_t n)
+{
+	struct conn		*c = cs->cs_conn;
+	struct fault_conn	*fc = c->c_faults;
+	struct fault_stage	*st = fc->cur;
+	struct fault_trig	*tr = st->verdict;
+	struct conn_side	*rst;
+	struct linger		 lg = { 1, 0 };
+	struct timeval		 tv;
+	json_t			*ev;
+	uint8_t			*p, out[128];
+	ssize_t			 r;
+	long long		 pos = -1;
+
+	cs->cs_trig = 0;
+	cs->cs_fwd += n;
+	if (tr->action == TA_CORRUPT && n > 0)
+		pos = tr->offset >= 0 ? (tr->offset < (long long)n ?
+		    tr->offset : (long long)n - 1) : (long long)(drand48() *
+		    (double)n);
+	if ((ev = conn_event(c, "fault")) != NULL) {
+		snprintf((char *)out, sizeof(out), "trigger_%s",
+		    trig_actions[tr->action]);
+		eventlog_str(ev, "type", (char *)out);
+		eventlog_str(ev, "id", tr->id);
+		eventlog_str(ev, "on", tr->on);
+		eventlog_int(ev, "trigger_conn", (long long)c->c_id);
+		eventlog_int(ev, "offset", (long long)st->voff);
+		eventlog_int(ev, "bytes", (long long)n);
+		eventlog_str(ev, "direction", cs->cs_dir == FAULT_UP ?
+		    "upstream" : "downstream");
+		eventlog_str(ev, "action", trig_actions[tr->action]);
+		if (tr->action == TA_DELAY)
+			eventlog_int(ev, "delay_ms", (long long)tr->ms);
+		if (tr->action == TA_CORRUPT)
+			eventlog_int(ev, "byte", pos);
+		if (tr->action == TA_RESET)
+			eventlog_str(ev, "side", tr->side);
+		if (tr->action == TA_REPLY) {
+			eventlog_str(ev, "reply", tr->reply);
+			eventlog_int(ev, "code", tr->code);
+		}
+		eventlog_emit(ev);
+	}
+	switch (tr->action) {
+	case TA_DROP:
+		return (0);
+	case TA_CORRUPT:
+		if ((p = malloc(n)) == NULL)
+			return (stage_oom(st));
+		memcpy(p, buf, n);
+		p[pos] ^= 0xff;
+		r = relay_send(cs->cs_peer, p, n);
+		free(p);
+		return (r == -1 ? -1 : 0);
+	case TA_DELAY:
+		if ((st->dpdu == NULL && (st->dpdu = evbuffer_new()) == NULL) ||
+		    (st->later == NULL && (st->later = evbuffer_new()) ==
+		    NULL) || evbuffer_add(st->dpdu, buf, n) == -1)
+			return (stage_oom(st));
+		if (st->timer != NULL)
+			event_free(st->timer);
+		if ((st->timer = evtimer_new(env->sc_base, trig_delay_cb,
+		    st)) == NULL)
+			return (stage_oom(st));
+		st->delaying = 1;
+		tv = double_to_tv(tr->ms / 1000);
+		evtimer_add(st->timer, &tv);
+		return (0);
+	case TA_RESET:
+		trig_discard(fc);
+		if (strcmp(tr->side, "both") == 0) {
+			fault_close_later(fc, cs->cs_peer, 1, "fault_reset");
+			return (0);
+		}
+		rst = strcmp(tr->side, "client") == 0 ? &c->c_client :
+		    &c->c_target;
+		if (rst->cs_fd != -1)
+			setsockopt(rst->cs_fd, SOL_SOCKET, SO_LINGER, &lg,
+			    sizeof(lg));
+		fault_close_later(fc, cs->cs_peer, 0, "fault_reset");
+		return (0);
+	case TA_CLOSE:
+		trig_discard(fc);
+		fault_close_later(fc, cs->cs_peer, 0, "fault_close");
+		return (0);
+	case TA_BLACKHOLE:
+		trig_discard(fc);
+		return (0);
+	case TA_REPLY:
+		if ((r = trig_reply(tr, buf, n, out, sizeof(out))) < 0)
+			return (stage_oom(st));
+		if (relay_send(cs, out, (size_t)r) == -1)
+			return (-1);
+		if (strcmp(tr->reply, "dr") == 0) {
+			trig_discard(fc);
+			fault_close_later(fc, cs, 0, "fault_reply");
+		}
+		return (0);
+	}
+	return (0);
+}
+
+/* A triggered fault for this connection (both sides get the framer). */
+static int
+trig_add(struct fault_conn *fc, struct fault_conf *conf,
+    struct fault_entry *fe, const char *id)
+{
+	json_t			*o = conf->params;
+	struct fault_trig	*tr;
+	struct fault_stage	*st;
+	const char		*a;
+	int			 i;
+
+	if ((tr = calloc(1, sizeof(*tr))) == NULL)
+		return (-1);
+	tr->conf = conf;
+	tr->fe = fe;
+	if (fe != NULL)
+		fe->refs++;
+	snprintf(tr->id, sizeof(tr->id), "%s", id);
+	tr->on = json_string_value(json_object_get(o, "on"));
+	tr->match = json_object_get(o, "match");
+	tr->dir = conf->direction;
+	tr->after = (uint64_t)fault_num(o, "after", 1);
+	tr->count = (uint64_t)fault_num(o, "count", 1);
+	a = json_string_value(json_object_get(o, "action"));
+	for (i = 0; trig_actions[i] != NULL; i++)
+		if (strcmp(trig_actions[i], a) == 0)
+			tr->action = (enum trig_action)i;
+	tr->ms = fault_num(o, "delay_ms", 0);
+	tr->side = json_string_value(json_object_get(o, "side"));
+	if (tr->side == NULL)
+		tr->side = "both";
+	tr->offset = (long long)fault_num(o, "offset", -1);
+	tr->reply = json_string_value(json_object_get(o, "reply"));
+	if (tr->reply == NULL)
+		tr->reply = "";
+	if (strcmp(tr->reply, "dr") == 0) {
+		tr->code = 3;
+		if (json_object_get(o, "reason") != NULL)
+			tr->code = fault_reason_code(json_object_get(o,
+			    "reason"));
+	} else if (strcmp(tr->reply, "er") == 0)
+		tr->code = (long long)fault_num(o, "cause", 0);
+	else if (strcmp(tr->reply, "rpc_fault") == 0)
+		tr->code = (long long)fault_num(o, "status", 5);
+	else if (strcmp(tr->reply, "bind_nak") == 0)
+		tr->code = (long long)fault_num(o, "reason", 0);
+	if (tr->on != NULL)
+		eventlog_want_quiet(tr->on, 1);
+	tr->next = fc->trigs;
+	fc->trigs = tr;
+	for (i = 0; i < 2; i++) {
+		if (fc->tst[i] != NULL)
+			continue;
+		if ((st = calloc(1, sizeof(*st))) == NULL)
+			return (-1);
+		st->side = &fc->side[i];
+		st->p.type = FAULT_TRIGGERED;
+		snprintf(st->id, sizeof(st->id), "%s", id);
+		TAILQ_INIT(&st->chunks);
+		if ((st->buf = evbuffer_new()) == NULL) {
+			stage_free(st);
+			return (-1);
+		}
+		fc->tst[i] = st;
+		/* Last in the chain (rank 10). */
+		{
+			struct fault_stage **pp;
+
+			for (pp = &fc->side[i].first; *pp != NULL;
+			    pp = &(*pp)->next)
+				;
+			*pp = st;
+		}
+	}
+	return (0);
+}
+
 /* Bytes into one stage. 0, or -1 when the connection was closed. */
 static int
 stage_in(struct fault_stage *st, const uint8_t *buf, size_t len)
@@ -860,6 +1419,8 @@ stage_in(struct fault_stage *st, const uint8_t *buf, size_t len)
 		if (st->state == FS_RAW)
 			return (stage_raw(st, buf, len));
 		return (stage_pdu(st, buf, len));
+	case FAULT_TRIGGERED:
+		return (stage_trig(st, buf, len));
 	case FAULT_NTYPES:
 		break;
 	}
@@ -908,14 +1469,18 @@ stage_free(struct fault_stage *st)
 		event_free(st->timer);
 	if (st->buf != NULL)
 		evbuffer_free(st->buf);
+	if (st->dpdu != NULL)
+		evbuffer_free(st->dpdu);
+	if (st->later != NULL)
+		evbuffer_free(st->later);
 	free(st->fr.buf);
 	free(st);
 }
 
 /* Add the stages of one fault to the sides it applies to. */
 static int
-fault_add_stage(struct fault_conn *fc, const struct fault_conf *conf,
-    const char *id)
+fault_add_stage(struct fault_conn *fc, struct fault_conf *conf,
+    struct fault_entry *fe, const char *id)
 {
 	struct fault_params	 p;
 	struct fault_stage	*st, **pp;
@@ -925,6 +1490,9 @@ fault_add_stage(struct fault_conn *fc, const struct fault_conf *conf,
 
 	if (fault_params_parse(conf, &p, &err) == -1)
 		return (0);
+	/* Drawn each time it fires, not per connection. */
+	if (p.type == FAULT_TRIGGERED)
+		return (trig_add(fc, conf, fe, id));
 	if (p.probability < 1 && drand48() >= p.probability)
 		return (0);
 	if (fault_needs_rfc1006(p.type) &&
@@ -994,13 +1562,14 @@ fault_conn_init(struct conn *c)
 	c->c_faults = fc;
 	for (i = 0; i < c->c_conf->nfaults; i++) {
 		snprintf(id, sizeof(id), "c%zu", i + 1);
-		if (fault_add_stage(fc, &c->c_conf->faults[i], id) == -1)
+		if (fault_add_stage(fc, &c->c_conf->faults[i], NULL,
+		    id) == -1)
 			goto fail;
 	}
 	if (fl != NULL)
 		TAILQ_FOREACH(fe, fl, entry) {
 			snprintf(id, sizeof(id), "%d", fe->id);
-			if (fault_add_stage(fc, &fe->conf, id) == -1)
+			if (fault_add_stage(fc, &fe->conf, fe, id) == -1)
 				goto fail;
 		}
 	if (fc->side[0].first == NULL && fc->side[1].first == NULL) {
@@ -1034,8 +1603,13 @@ fault_data(struct conn_side *cs, const uint8_t *buf, size_t len)
 	return (1);
 }
 
+/*
+ * The connection is closed: no timer of its faults may fire any more. The
+ * state itself stays for the callers up the stack; fault_conn_free()
+ * releases it with the connection, in the deferred free.
+ */
 void
-fault_conn_free(struct conn *c)
+fault_conn_stop(struct conn *c)
 {
 	struct fault_conn	*fc = c->c_faults;
 	struct fault_stage	*st;
@@ -1043,6 +1617,31 @@ fault_conn_free(struct conn *c)
 
 	if (fc == NULL)
 		return;
+	for (i = 0; i < 2; i++)
+		for (st = fc->side[i].first; st != NULL; st = st->next)
+			if (st->timer != NULL)
+				event_del(st->timer);
+	if (fc->close_ev != NULL)
+		event_del(fc->close_ev);
+}
+
+void
+fault_conn_free(struct conn *c)
+{
+	struct fault_conn	*fc = c->c_faults;
+	struct fault_stage	*st;
+	struct fault_trig	*tr;
+	int			 i;
+
+	if (fc == NULL)
+		return;
+	while ((tr = fc->trigs) != NULL) {
+		fc->trigs = tr->next;
+		if (tr->on != NULL)
+			eventlog_want_quiet(tr->on, -1);
+		entry_unref(tr->fe);
+		free(tr);
+	}
 	for (i = 0; i < 2; i++)
 		while ((st = fc->side[i].first) != NULL) {
 			fc->side[i].first = st->next;
@@ -1102,6 +1701,9 @@ fault_add(struct relay *rl, json_t *obj, int *id, const char **errstr)
 		*errstr = "this fault type needs protocol \"rfc1006\"";
 		goto fail;
 	}
+	if ((*errstr = fault_trig_proto_error(obj,
+	    rl->rl_conf->protocol)) != NULL)
+		goto fail;
 	if (fl == NULL) {
 		if ((fl = calloc(1, sizeof(*fl))) == NULL) {
 			*errstr = "out of memory";
@@ -1111,6 +1713,7 @@ fault_add(struct relay *rl, json_t *obj, int *id, const char **errstr)
 		rl->rl_faults = fl;
 	}
 	fe->id = fault_next_id++;
+	fe->refs = 1;
 	TAILQ_INSERT_TAIL(fl, fe, entry);
 	*id = fe->id;
 	return (0);
@@ -1131,8 +1734,7 @@ fault_remove(struct relay *rl, int id)
 	TAILQ_FOREACH(fe, fl, entry)
 		if (fe->id == id) {
 			TAILQ_REMOVE(fl, fe, entry);
-			fault_conf_clear(&fe->conf);
-			free(fe);
+			entry_unref(fe);
 			return (0);
 		}
 	return (-1);
@@ -1191,8 +1793,7 @@ fault_relay_free(struct relay *rl)
 		return;
 	while ((fe = TAILQ_FIRST(fl)) != NULL) {
 		TAILQ_REMOVE(fl, fe, entry);
-		fault_conf_clear(&fe->conf);
-		free(fe);
+		entry_unref(fe);
 	}
 	free(fl);
 	rl->rl_faults = NULL;

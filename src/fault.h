@@ -26,6 +26,7 @@ enum fault_type {
 	FAULT_PDU_DROP,
 	FAULT_CR_REFUSE,
 	FAULT_ER_REPLY,
+	FAULT_TRIGGERED,	/* { on = "EVENT"; action = ...; } */
 	FAULT_NTYPES
 };
 
@@ -60,8 +61,6 @@ const char	*fault_type_name(enum fault_type);
 /* Parse a checked fault_conf (config or API). -1 with *errstr. */
 int		 fault_params_parse(const struct fault_conf *,
 		    struct fault_params *, const char **);
-/* The DR reason of a cr_refuse "reason" value (number or name); -1. */
-int		 fault_reason_code(json_t *);
 /* Does this fault type need protocol rfc1006? */
 int		 fault_needs_rfc1006(enum fault_type);
 /*
@@ -94,5 +93,16 @@ json_t		*fault_conn_json(struct conn *);
  * an EOF read from cs must not be passed on yet (relay_eof, relay_write).
  */
 int		 fault_pending(struct conn_side *);
+/*
+ * An inspector event (inspect_emit): does a triggered fault of the
+ * connection fire on it? Then cs_trig of the side is set.
+ */
+void		 fault_event(struct conn *, json_t *);
+/*
+ * The inspector saw the n bytes of the PDU a triggered fault took
+ * (cs_trig): apply its action instead of forwarding. 0, or -1 when the
+ * connection was closed.
+ */
+int		 fault_trig_act(struct conn_side *, const uint8_t *, size_t);
 
 #endif /* FAULT_H */

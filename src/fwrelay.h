@@ -16,16 +16,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
-/* BSD queue macros glibc's sys/queue.h lacks. */
-#ifndef TAILQ_FOREACH_SAFE
-#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
-	for ((var) = TAILQ_FIRST(head);					\
-	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
-	    (var) = (tvar))
-#endif
+#include "fwutil.h"
 
 struct event_base;
 struct event;
@@ -34,6 +29,11 @@ struct bufferevent;
 struct evconnlistener;
 
 #define FWRELAY_NAME_MAX	64
+
+/* strict: what an inspector closes a connection on. */
+#define STRICT_OFF		0	/* nothing: log and pass */
+#define STRICT_FRAMING		1	/* a stream that cannot be parsed */
+#define STRICT_CONFORMANCE	2	/* also any protocol deviation */
 #define FWRELAY_ERR_MAX		512
 
 /* Defaults, set when an object is created (relayd). */
@@ -157,6 +157,8 @@ struct fault_conf {
 	double			 probability;	/* 0..1, 1 when absent */
 	json_t			*params;	/* the whole object, for fault.c */
 	int			 line;
+	uint64_t		 trig_seen;	/* triggered: matching events */
+	uint64_t		 trig_fired;	/* triggered: times it acted */
 };
 #define FAULT_UP	0x01
 #define FAULT_DOWN	0x02
@@ -190,7 +192,7 @@ struct relay_conf {
 	struct policy		 policy;
 
 	enum protocol		 protocol;
-	int			 strict;
+	int			 strict;	/* STRICT_* */
 	char			**tsap_allow;	/* NULL-terminated, or NULL */
 	size_t			 ntsap_allow;
 	int			 pinholes;
@@ -228,11 +230,7 @@ struct fwrelay_conf {
 	size_t			 nrelays;
 };
 
-/* Errors collected while loading, each "file:line: what is wrong". */
-struct config_errors {
-	char			**msgs;
-	size_t			 n;
-};
+/* Errors collected while loading: struct config_errors (fwutil.h). */
 
 /*
  * Parse and check a whole file. Returns the new configuration, or NULL with
@@ -243,18 +241,33 @@ struct fwrelay_conf	*config_load(const char *, struct config_errors *);
 struct fwrelay_conf	*config_load_string(const char *, const char *,
 		    struct config_errors *);
 void		 config_free(struct fwrelay_conf *);
-void		 config_errors_add(struct config_errors *, const char *, int,
-		    const char *, ...) __attribute__((format(printf, 4, 5)));
-void		 config_errors_clear(struct config_errors *);
 struct relay_conf *config_find_relay(struct fwrelay_conf *, const char *);
 struct relay_conf *relay_conf_dup(const struct relay_conf *);
 void		 relay_conf_free(struct relay_conf *);
 const char	*source_mode_name(enum source_mode);
 const char	*deny_style_name(enum deny_style);
 const char	*protocol_name(enum protocol);
+
+/*
+ * faultconf.c: the faults' schemas and their checker. fault_check reports
+ * every problem through the callback (key: the member at fault, or NULL;
+ * a literal message) and fills the fault_conf when there was none.
+ */
+#define FAULT_ERR_UNKNOWN	"unknown parameter for this fault type"
+#define FAULT_TYPES		"latency, bandwidth, reset_after, blackhole, " \
+				"slicer, idle_blackhole, pdu_delay, pdu_drop, " \
+				"cr_refuse, er_reply"
+#define FAULT_ERR_TYPE		"unknown fault type (" FAULT_TYPES ")"
+typedef void (*fault_report_cb)(void *, const char *, const char *);
+int		 fault_check(json_t *, struct fault_conf *, fault_report_cb,
+		    void *);
 int		 fault_conf_from_json(json_t *, struct fault_conf *,
 		    const char **);
 void		 fault_conf_clear(struct fault_conf *);
+/* The DR reason of a "reason" value (number or name, RFC 905); -1. */
+int		 fault_reason_code(json_t *);
+/* A triggered fault on a relay of the wrong protocol: why, or NULL. */
+const char	*fault_trig_proto_error(json_t *, enum protocol);
 
 /*
  * confcheck.c: the relay settings the file and the control API share,
@@ -300,7 +313,15 @@ void		 fatalx(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 
 /* eventlog.c: one JSON object per line, flushed per event. */
+/* A log file opened but not yet in use (eventlog_prepare). */
+struct eventlog_file {
+	FILE	*fp;
+	char	*path;
+};
 int		 eventlog_open(const char *, enum log_level);
+int		 eventlog_prepare(const char *, struct eventlog_file *);
+void		 eventlog_install(struct eventlog_file *, enum log_level);
+void		 eventlog_discard(struct eventlog_file *);
 int		 eventlog_reopen(void);
 void		 eventlog_close(void);
 void		 eventlog_set_level(enum log_level);
@@ -310,6 +331,8 @@ json_t		*eventlog_new(const char *);
 json_t		*eventlog_new_level(enum log_level, const char *);
 /* Write it as one line and release it. NULL is ignored. */
 void		 eventlog_emit(json_t *);
+/* Build quiet events too while triggered faults wait (+1/-1). */
+void		 eventlog_want_quiet(const char *, int);
 void		 eventlog_str(json_t *, const char *, const char *);
 void		 eventlog_int(json_t *, const char *, long long);
 void		 eventlog_real(json_t *, const char *, double);
@@ -366,6 +389,7 @@ struct conn_side {
 	void			*cs_desc;	/* inspector state for this side */
 	int			 cs_dir;	/* FAULT_UP: client->target */
 	void			*cs_fault;	/* fault state (fault.c) */
+	int			 cs_trig;	/* a triggered fault took the PDU */
 };
 
 #define CONN_DEAD	0x01
@@ -407,8 +431,10 @@ struct inspector {
 	const char	*name;
 	int		 (*init)(struct conn *);
 	ssize_t		 (*input)(struct conn_side *, const uint8_t *, size_t);
-	void		 (*close)(struct conn *);
+	void		 (*free)(struct conn *);	/* with the conn, deferred */
 	json_t		*(*state)(struct conn *);	/* for the control API */
+	/* The side sent its FIN: -1 closes (strict: a truncated PDU). */
+	int		 (*eof)(struct conn_side *);
 };
 
 struct relay_listener {
@@ -474,6 +500,7 @@ int		 relay_check_conf(struct fwrelay_conf *, struct config_errors *);
 int		 relay_reload(struct fwrelay *, json_t **);
 void		 relay_stop_accepting(struct fwrelay *);
 void		 relay_close_all(struct fwrelay *, const char *);
+struct relay	*relay_new(struct relay_conf *);
 void		 relay_free(struct relay *);
 void		 relay_conf_ref(struct relay_conf *);
 void		 relay_conf_unref(struct relay_conf *);
@@ -537,6 +564,7 @@ int		 fault_conn_init(struct conn *);
  * connection was closed.
  */
 int		 fault_data(struct conn_side *, const uint8_t *, size_t);
+void		 fault_conn_stop(struct conn *);
 void		 fault_conn_free(struct conn *);
 
 /* nft.c: static deny rules of intercept relays as an nftables table. */
@@ -547,6 +575,8 @@ char		*nft_ruleset(struct fwrelay_conf *, int *);
 
 /* inspect.c */
 const struct inspector *inspector_lookup(enum protocol);
+/* Emit an inspector event; triggered faults look at it first. */
+void		 inspect_emit(struct conn *, json_t *);
 /* Overwrite held bytes of cs at stream offset off. -1 if not held. */
 int		 inspect_rewrite(struct conn_side *, uint64_t, const void *,
 		    size_t);

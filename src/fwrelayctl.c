@@ -49,6 +49,7 @@ static const char	*ctl_socket;
 static int		 ctl_json;
 
 static void	 usage(void) __attribute__((noreturn));
+static void	 usage_out(FILE *, int) __attribute__((noreturn));
 static void	 ctl_die(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 static int	 ctl_connect(void);
@@ -60,7 +61,14 @@ static void	 ctl_table(const char **, size_t, char ***, size_t);
 static void
 usage(void)
 {
-	fprintf(stderr,
+	usage_out(stderr, 2);
+}
+
+/* The usage text; on stdout with status 0 for -h and --help. */
+static void
+usage_out(FILE *fp, int status)
+{
+	fprintf(fp,
 "usage: fwrelayctl [-s socket] [-c file] [--json] command [args]\n"
 "commands:\n"
 "  status                           the daemon: version, pid, counts\n"
@@ -72,6 +80,7 @@ usage(void)
 "  set RELAY enabled on|off\n"
 "  set RELAY policy JSON|none       e.g. '[{\"action\":\"allow\"}]'\n"
 "  fault add RELAY TYPE [key=value...] [direction=...] [probability=P]\n"
+"  fault add RELAY on=EVENT action=ACTION [match.FIELD=V...] [key=value...]\n"
 "  fault rm RELAY ID\n"
 "  fault ls RELAY\n"
 "  pinholes                         the open pinholes\n"
@@ -79,7 +88,7 @@ usage(void)
 "  kill CONNID                      reset a connection\n"
 "  events [-a] [-n COUNT] [-r]      follow the event log (-r: GET /v1/events)\n"
 "  metrics                          the Prometheus metrics\n");
-	exit(2);
+	exit(status);
 }
 
 static void
@@ -108,7 +117,8 @@ ctl_conf_socket(const char *file, int must)
 		if (must)
 			ctl_die("%s: %s", file, config_error_text(&cfg) != NULL ?
 			    config_error_text(&cfg) : strerror(errno));
-	} else if (config_lookup_string(&cfg, "control", &s) == CONFIG_TRUE)
+	} else if (config_lookup_string(&cfg, "control", &s) == CONFIG_TRUE ||
+	    config_lookup_string(&cfg, "control_tcp", &s) == CONFIG_TRUE)
 		ret = strdup(s);
 	config_destroy(&cfg);
 	return (ret);
@@ -565,13 +575,32 @@ cmd_fault(int argc, char **argv)
 		usage();
 	if (strcmp(argv[0], "add") == 0 && argc >= 3) {
 		snprintf(path, sizeof(path), "/v1/relays/%s/faults", argv[1]);
-		body = json_pack("{s:s}", "type", argv[2]);
-		for (j = 3; j < argc; j++) {
+		/* A triggered fault has no type: on=EVENT action=... */
+		if (strchr(argv[2], '=') != NULL) {
+			body = json_object();
+			j = 2;
+		} else {
+			body = json_pack("{s:s}", "type", argv[2]);
+			j = 3;
+		}
+		for (; j < argc; j++) {
 			if ((eq = strchr(argv[j], '=')) == NULL ||
 			    eq == argv[j])
 				ctl_die("fault add: '%s' is not key=value",
 				    argv[j]);
 			*eq = '\0';
+			if (strncmp(argv[j], "match.", 6) == 0 &&
+			    argv[j][6] != '\0') {
+				if ((params = json_object_get(body,
+				    "match")) == NULL) {
+					params = json_object();
+					json_object_set_new(body, "match",
+					    params);
+				}
+				json_object_set_new(params, argv[j] + 6,
+				    ctl_value(eq + 1));
+				continue;
+			}
 			json_object_set_new(body, argv[j],
 			    strcmp(argv[j], "direction") == 0 ||
 			    strcmp(argv[j], "tpdu") == 0 ?
@@ -631,9 +660,9 @@ static void
 cmd_pinholes(void)
 {
 	static const char *keys[] = { "relay", "kind", "for", "listen",
-	    "target", "client", "uses", "used", "timeout" };
+	    "target", "allow_from", "uses", "used", "timeout" };
 	static const char *head[] = { "RELAY", "KIND", "FOR", "LISTEN",
-	    "TARGET", "CLIENT", "USES", "USED", "TIMEOUT" };
+	    "TARGET", "ALLOW_FROM", "USES", "USED", "TIMEOUT" };
 	json_t	*doc = ctl_call("GET", "/v1/pinholes", NULL, 1);
 
 	if (!ctl_json)
@@ -940,6 +969,8 @@ main(int argc, char *argv[])
 		case 's':
 			ctl_socket = optarg;
 			break;
+		case 'h':
+			usage_out(stdout, 0);
 		default:
 			usage();
 		}

@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include "fwrelay.h"
+#include "fault.h"
 
 const struct inspector *
 inspector_lookup(enum protocol proto)
@@ -72,4 +73,16 @@ inspect_refuse(struct conn_side *cs, const void *buf, size_t len,
 		return;
 	if (evbuffer_get_length(cs->cs_out) == 0)
 		conn_close(c, "relay", reason);
+}
+
+/*
+ * Emit an inspector's event. A connection with faults looks whether one
+ * waits for it (a pointer test for all the others: dormant costs nothing).
+ */
+void
+inspect_emit(struct conn *c, json_t *ev)
+{
+	if (c->c_faults != NULL)
+		fault_event(c, ev);
+	eventlog_emit(ev);
 }

@@ -38,6 +38,12 @@
 #define RPC_PENDING	32
 #define RPC_MAX_FRAGS	64
 #define RPC_MAX_STRBIND	4
+#define RPC_RULES_SEEN	8
+
+/* Anomaly classes (rpc_anomaly). */
+#define RPC_CONFORMANCE	0
+#define RPC_FRAMING	1
+#define RPC_FATAL	2
 
 struct rpc_side {
 	struct dcerpc_framer	 fr;
@@ -50,6 +56,9 @@ struct rpc_side {
 	uint64_t		 frag_off[RPC_MAX_FRAGS];
 	size_t			 frag_stub[RPC_MAX_FRAGS];
 	uint64_t		 hold_from;	/* first fragment of an open call */
+	/* Anomalies that only pass are logged once per rule and side. */
+	const char		*seen[RPC_RULES_SEEN];
+	unsigned int		 nseen;
 };
 
 struct rpc_ctx {
@@ -80,8 +89,11 @@ struct rpc_state {
 static int	rpc_init(struct conn *);
 static int	epm_init(struct conn *);
 static ssize_t	rpc_input(struct conn_side *, const uint8_t *, size_t);
-static void	rpc_close(struct conn *);
+static void	rpc_free(struct conn *);
 static json_t	*rpc_state_json(struct conn *);
+static int	rpc_eof(struct conn_side *);
+static void	rpc_anomaly(struct rpc_side *, const char *, const char *,
+		    uint64_t, int);
 static void	rpc_pdu(void *, const uint8_t *, size_t, uint64_t);
 static void	rpc_error(void *, const char *, const char *, uint64_t);
 
@@ -91,11 +103,11 @@ static const struct dcerpc_framer_callbacks rpc_framer_cb = {
 };
 
 const struct inspector inspector_dcerpc = {
-	"dcerpc", rpc_init, rpc_input, rpc_close, rpc_state_json
+	"dcerpc", rpc_init, rpc_input, rpc_free, rpc_state_json, rpc_eof
 };
 
 const struct inspector inspector_epm = {
-	"epm", epm_init, rpc_input, rpc_close, rpc_state_json
+	"epm", epm_init, rpc_input, rpc_free, rpc_state_json, rpc_eof
 };
 
 static void
@@ -136,8 +148,26 @@ epm_init(struct conn *c)
 	return (0);
 }
 
+/* A fragment cut by the FIN (C706 12.6.3: frag_length) is framing. */
+static int
+rpc_eof(struct conn_side *cs)
+{
+	struct rpc_side		*sd = cs->cs_desc;
+	struct rpc_state	*st = cs->cs_conn->c_insp_state;
+	char			 detail[96];
+
+	if (sd == NULL || st == NULL || sd->dead || sd->fr.df_dead ||
+	    sd->fr.df_stopped || sd->fr.df_have == 0)
+		return (0);
+	snprintf(detail, sizeof(detail), "stream ended %zu bytes into a %s",
+	    sd->fr.df_have, sd->fr.df_need ? "fragment" : "fragment header");
+	rpc_anomaly(sd, "dcerpc_truncated", detail, sd->fr.df_off -
+	    sd->fr.df_have, RPC_FATAL);
+	return (st->violation ? -1 : 0);
+}
+
 static void
-rpc_close(struct conn *c)
+rpc_free(struct conn *c)
 {
 	struct rpc_state	*st = c->c_insp_state;
 
@@ -171,17 +201,36 @@ rpc_state_json(struct conn *c)
 	return (o);
 }
 
-/* A framing or protocol error: strict closes, otherwise log and go on. */
+/*
+ * An anomaly of one of three classes: RPC_FATAL, the fragment framing is
+ * lost (C706 12.6.3: version, drep, frag_length, auth_length, ptype); the
+ * stream cannot be followed any more. RPC_FRAMING, a PDU whose body cannot
+ * be parsed (C706 12.6.4). RPC_CONFORMANCE, what real stacks answer and go
+ * on from: a minor version above 1, fragment flags out of order, a stub the
+ * endpoint mapper's NDR does not decode. strict = true closes on the first
+ * two, "conformance" on all; otherwise log and go on.
+ */
 static void
 rpc_anomaly(struct rpc_side *sd, const char *rule, const char *detail,
-    uint64_t off, int fatal)
+    uint64_t off, int cls)
 {
 	struct conn_side	*cs = sd->cs;
 	struct conn		*c = cs->cs_conn;
 	struct rpc_state	*st = c->c_insp_state;
+	int			 strict = c->c_conf->strict, closes;
+	unsigned int		 i;
 	json_t			*ev;
 
-	if (c->c_conf->strict && !st->violation) {
+	closes = (strict >= STRICT_FRAMING && cls != RPC_CONFORMANCE) ||
+	    strict == STRICT_CONFORMANCE;
+	if (!closes && cls == RPC_CONFORMANCE) {
+		for (i = 0; i < sd->nseen; i++)
+			if (strcmp(sd->seen[i], rule) == 0)
+				return;
+		if (sd->nseen < RPC_RULES_SEEN)
+			sd->seen[sd->nseen++] = rule;
+	}
+	if (closes && !st->violation) {
 		st->violation = 1;
 		conn_set_reason(c, "%s at offset %llu from %s%s%s", rule,
 		    (unsigned long long)off, cs->cs_name,
@@ -193,13 +242,17 @@ rpc_anomaly(struct rpc_side *sd, const char *rule, const char *detail,
 		eventlog_str(ev, "from", cs->cs_name);
 		eventlog_str(ev, "rule", rule);
 		eventlog_int(ev, "offset", (long long)off);
-		eventlog_str(ev, "severity", fatal ? "fatal" : "error");
+		eventlog_str(ev, "class", cls == RPC_CONFORMANCE ?
+		    "conformance" : "framing");
+		eventlog_str(ev, "severity", cls == RPC_FATAL ? "fatal" :
+		    cls == RPC_FRAMING || strict == STRICT_CONFORMANCE ?
+		    "error" : "warning");
 		if (detail != NULL)
 			eventlog_str(ev, "detail", detail);
-		eventlog_str(ev, "action", c->c_conf->strict ? "close" : "pass");
+		eventlog_str(ev, "action", closes ? "close" : "pass");
 		eventlog_emit(ev);
 	}
-	if (fatal) {
+	if (cls == RPC_FATAL) {
 		sd->dead = 1;
 		sd->hold_from = UINT64_MAX;
 	}
@@ -208,7 +261,7 @@ rpc_anomaly(struct rpc_side *sd, const char *rule, const char *detail,
 static void
 rpc_error(void *arg, const char *rule, const char *detail, uint64_t off)
 {
-	rpc_anomaly(arg, rule, detail, off, 1);
+	rpc_anomaly(arg, rule, detail, off, RPC_FATAL);
 }
 
 static void
@@ -272,7 +325,7 @@ rpc_bind(struct conn *c, struct rpc_side *sd, const struct dcerpc_pdu *p)
 		json_array_append_new(a, o);
 	}
 	json_object_set_new(ev, "contexts", a);
-	eventlog_emit(ev);
+	inspect_emit(c, ev);
 }
 
 static void
@@ -300,7 +353,7 @@ rpc_bind_ack(struct conn *c, struct rpc_side *sd, const struct dcerpc_pdu *p)
 		json_array_append_new(a, o);
 	}
 	json_object_set_new(ev, "results", a);
-	eventlog_emit(ev);
+	inspect_emit(c, ev);
 }
 
 static struct rpc_pending *
@@ -336,7 +389,7 @@ rpc_strbind(struct conn *c, const uint8_t *stub, size_t len)
 			eventlog_str(ev, "host", sb[i].host);
 			eventlog_int(ev, "port", sb[i].port);
 			eventlog_str(ev, "encoding", strbind_enc_name(sb[i].enc));
-			eventlog_emit(ev);
+			inspect_emit(c, ev);
 		}
 		/*
 		 * The called side will dial HOST:PORT, and HOST is where it
@@ -395,7 +448,7 @@ rpc_epm_reply(struct conn *c, struct rpc_side *sd, struct rpc_pending *pd,
 		if (epm_map_resp_parse(call->stub, call->stub_len, le, 0, &mr,
 		    &errstr) == -1) {
 			rpc_anomaly(sd, errstr, "ept_map reply", sd->frag_off[0],
-			    0);
+			    RPC_CONFORMANCE);
 			return;
 		}
 		for (i = 0; i < mr.ntowers; i++)
@@ -406,7 +459,7 @@ rpc_epm_reply(struct conn *c, struct rpc_side *sd, struct rpc_pending *pd,
 		if (epm_lookup_resp_parse(call->stub, call->stub_len, le, lr,
 		    &errstr) == -1) {
 			rpc_anomaly(sd, errstr, "ept_lookup reply",
-			    sd->frag_off[0], 0);
+			    sd->frag_off[0], RPC_CONFORMANCE);
 			free(lr);
 			return;
 		}
@@ -434,7 +487,7 @@ rpc_epm_reply(struct conn *c, struct rpc_side *sd, struct rpc_pending *pd,
 				eventlog_str(ev, "address", ip);
 			}
 			eventlog_int(ev, "port", t->port);
-			eventlog_emit(ev);
+			inspect_emit(c, ev);
 		}
 		if (!rc->pinholes && !rc->rewrite_towers)
 			continue;
@@ -498,7 +551,7 @@ rpc_call_done(struct conn *c, struct rpc_side *sd, const struct dcerpc_call
 				eventlog_str(ev, "interface_name", name);
 			eventlog_int(ev, "stub_length", (long long)call->stub_len);
 			eventlog_int(ev, "fragments", call->nfrags);
-			eventlog_emit(ev);
+			inspect_emit(c, ev);
 		}
 		if (st->epm && ifc != NULL && dcerpc_uuid_eq(&ifc->uuid,
 		    &dcerpc_uuid_epm) && (call->opnum == EPM_OP_MAP ||
@@ -524,7 +577,7 @@ rpc_call_done(struct conn *c, struct rpc_side *sd, const struct dcerpc_call
 	    NULL) {
 		eventlog_int(ev, "call_id", call->call_id);
 		eventlog_int(ev, "stub_length", (long long)call->stub_len);
-		eventlog_emit(ev);
+		inspect_emit(c, ev);
 	}
 	if ((pd = rpc_pending_find(st, call->call_id)) != NULL) {
 		rpc_epm_reply(c, sd, pd, call, le);
@@ -546,9 +599,13 @@ rpc_pdu(void *arg, const uint8_t *buf, size_t len, uint64_t off)
 	int			 r;
 
 	if (dcerpc_pdu_parse(buf, len, &p, &errstr) == -1) {
-		rpc_anomaly(sd, errstr, NULL, off, 0);
+		rpc_anomaly(sd, errstr, NULL, off, RPC_FRAMING);
 		return;
 	}
+	if (p.hdr.rpc_vers_minor > 1)
+		rpc_anomaly(sd, "dcerpc_version_minor", "rpc version 5.x with "
+		    "x above 1 (a receiver answers bind_nak)", off,
+		    RPC_CONFORMANCE);
 	switch (p.hdr.ptype) {
 	case 11:	/* bind */
 	case 14:	/* alter_context */
@@ -594,7 +651,7 @@ rpc_pdu(void *arg, const uint8_t *buf, size_t len, uint64_t off)
 		}
 		r = dcerpc_reasm_add(&sd->ra, &p, &call, &errstr);
 		if (r == -1) {
-			rpc_anomaly(sd, errstr, NULL, off, 0);
+			rpc_anomaly(sd, errstr, NULL, off, RPC_CONFORMANCE);
 			sd->hold_from = UINT64_MAX;
 			break;
 		}

@@ -49,8 +49,9 @@ static void	rfc1006_insp_anomaly(void *, const struct rfc1006_anomaly *);
 static int	rfc1006_insp_init(struct conn *);
 static ssize_t	rfc1006_insp_input(struct conn_side *, const uint8_t *,
 		    size_t);
-static void	rfc1006_insp_close(struct conn *);
+static void	rfc1006_insp_free(struct conn *);
 static json_t	*rfc1006_insp_state(struct conn *);
+static int	rfc1006_insp_eof(struct conn_side *);
 
 static const struct rfc1006_callbacks rfc1006_insp_cb = {
 	rfc1006_insp_tpdu,
@@ -62,8 +63,9 @@ const struct inspector inspector_rfc1006 = {
 	"rfc1006",
 	rfc1006_insp_init,
 	rfc1006_insp_input,
-	rfc1006_insp_close,
-	rfc1006_insp_state
+	rfc1006_insp_free,
+	rfc1006_insp_state,
+	rfc1006_insp_eof
 };
 
 /* TSAP as hex, and as text when every byte is printable. */
@@ -115,8 +117,21 @@ rfc1006_insp_init(struct conn *c)
 	return (0);
 }
 
+/* A TPKT cut by the FIN is a framing anomaly; strict closes on it. */
+static int
+rfc1006_insp_eof(struct conn_side *cs)
+{
+	struct rfc1006_side	*sd = cs->cs_desc;
+	struct rfc1006_state	*st = cs->cs_conn->c_insp_state;
+
+	if (sd == NULL || st == NULL || sd->dead)
+		return (0);
+	rfc1006_stream_eof(&sd->rs);
+	return (st->violation ? -1 : 0);
+}
+
 static void
-rfc1006_insp_close(struct conn *c)
+rfc1006_insp_free(struct conn *c)
 {
 	free(c->c_insp_state);
 	c->c_insp_state = NULL;
@@ -225,7 +240,7 @@ rfc1006_insp_tpdu(void *arg, const struct cotp_tpdu *t)
 		}
 		if (t->tpkt_reserved != 0)
 			eventlog_int(ev, "tpkt_reserved", t->tpkt_reserved);
-		eventlog_emit(ev);
+		inspect_emit(c, ev);
 	}
 	if (t->type != COTP_CR || cs != &c->c_client || st->decided)
 		return;
@@ -261,12 +276,19 @@ rfc1006_insp_anomaly(void *arg, const struct rfc1006_anomaly *a)
 	struct conn_side	*cs = sd->cs;
 	struct conn		*c = cs->cs_conn;
 	struct rfc1006_state	*st = c->c_insp_state;
-	int			 strict = c->c_conf->strict;
+	int			 strict = c->c_conf->strict, closes;
 	json_t			*ev;
 	unsigned int		 i;
 
-	/* A non-zero TPKT reserved byte is old Exchange: never a violation. */
-	if (strict && a->sev != RFC1006_WARN && !(c->c_flags & CONN_DEAD)) {
+	/*
+	 * strict = true closes on what cannot be parsed; "conformance" also
+	 * on class 0 deviations real receivers tolerate (a DR at release, a
+	 * DT over the negotiated size). Tolerated oddities (the TPKT reserved
+	 * byte of old Exchange) never close.
+	 */
+	closes = (strict >= STRICT_FRAMING && a->framing) ||
+	    (strict == STRICT_CONFORMANCE && a->sev == RFC1006_ERROR);
+	if (closes) {
 		st->violation = 1;
 		conn_set_reason(c, "%s at offset %llu from %s: %s", a->rule,
 		    (unsigned long long)a->offset, cs->cs_name, a->detail);
@@ -285,13 +307,15 @@ rfc1006_insp_anomaly(void *arg, const struct rfc1006_anomaly *a)
 		eventlog_str(ev, "from", cs->cs_name);
 		eventlog_str(ev, "rule", a->rule);
 		eventlog_int(ev, "offset", (long long)a->offset);
+		eventlog_str(ev, "class", a->framing ? "framing" :
+		    a->sev == RFC1006_ERROR ? "conformance" : "tolerated");
 		eventlog_str(ev, "severity", a->sev == RFC1006_FATAL ? "fatal" :
-		    a->sev == RFC1006_ERROR ? "error" : "warning");
+		    a->framing || (a->sev == RFC1006_ERROR &&
+		    strict == STRICT_CONFORMANCE) ? "error" : "warning");
 		if (a->detail != NULL)
 			eventlog_str(ev, "detail", a->detail);
-		eventlog_str(ev, "action", strict && a->sev != RFC1006_WARN ?
-		    "close" : "pass");
-		if (!strict || a->sev == RFC1006_WARN)
+		eventlog_str(ev, "action", closes ? "close" : "pass");
+		if (!closes)
 			eventlog_str(ev, "note", "logged once per rule and side");
 		eventlog_emit(ev);
 	}

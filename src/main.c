@@ -31,7 +31,7 @@ static const char	*conffile = FWRELAY_CONF;
 static const char	*pidfile;
 static struct event	*drain_timer;
 
-static void	usage(void) __attribute__((noreturn));
+static void	usage(int) __attribute__((noreturn));
 static void	print_errors(struct config_errors *);
 static void	main_sighup(int, short, void *);
 static void	main_sigterm(int, short, void *);
@@ -40,11 +40,13 @@ static void	main_drain_end(int, short, void *);
 static void	main_daemonise(void);
 static void	main_event_start(void);
 
+/* Usage on stdout and exit 0 when asked for (-h, --help), else stderr, 1. */
 static void
-usage(void)
+usage(int asked)
 {
-	fprintf(stderr, "usage: fwrelay [-ftvV] [-c file] [-p pidfile]\n");
-	exit(1);
+	fprintf(asked ? stdout : stderr,
+	    "usage: fwrelay [-fhtvV] [-c file] [-p pidfile]\n");
+	exit(asked ? 0 : 1);
 }
 
 static void
@@ -165,7 +167,10 @@ main(int argc, char *argv[])
 	int			 ch, foreground = 0, checkonly = 0;
 	int			 verbose = 0, i;
 
-	while ((ch = getopt(argc, argv, "c:fp:tvV")) != -1) {
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (strcmp(argv[i], "--help") == 0)
+			usage(1);
+	while ((ch = getopt(argc, argv, "c:fhp:tvV")) != -1) {
 		switch (ch) {
 		case 'c':
 			conffile = optarg;
@@ -176,6 +181,8 @@ main(int argc, char *argv[])
 		case 'p':
 			pidfile = optarg;
 			break;
+		case 'h':
+			usage(1);
 		case 't':
 			checkonly = 1;
 			break;
@@ -186,11 +193,11 @@ main(int argc, char *argv[])
 			printf("fwrelay %s\n", PACKAGE_VERSION);
 			return (0);
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(0);
 
 	log_init(1, verbose);
 	conf = config_load(conffile, &errs);
@@ -259,7 +266,8 @@ main(int argc, char *argv[])
 	for (i = 0; sigs[i] != NULL; i++)
 		evsignal_add(sigs[i], NULL);
 
-	log_info("started with %zu relays", conf->nrelays);
+	log_info("started with %zu relay%s", conf->nrelays,
+	    conf->nrelays == 1 ? "" : "s");
 	event_base_dispatch(sc->sc_base);
 	/* Run what was deferred in the last round (freeing closed conns). */
 	event_base_loop(sc->sc_base, EVLOOP_NONBLOCK);

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "fwrelay.h"
+#include "fault.h"
 
 #define PINHOLE_PORT_TRIES	64
 
@@ -106,6 +107,25 @@ pinhole_event(struct pinhole *ph, const char *name, struct conn *c)
 }
 
 /* An allow rule for the host of client (a /32 or /128). */
+/* pinhole_open: the connection that opened it may have a fault waiting. */
+static void
+pinhole_event_trig(struct pinhole *ph, const char *name, struct conn *trig)
+{
+	json_t		*ev, *o;
+	const char	*k;
+	json_t		*v;
+
+	if ((ev = eventlog_new(name)) == NULL)
+		return;
+	o = pinhole_json(ph);
+	json_object_foreach(o, k, v)
+		json_object_set(ev, k, v);
+	json_decref(o);
+	if (trig->c_faults != NULL)
+		fault_event(trig, ev);
+	eventlog_emit(ev);
+}
+
 static int
 pinhole_rule(struct rule *r, const struct sockaddr *client, int line)
 {
@@ -181,8 +201,10 @@ pinhole_open(struct conn *c, const char *kind, const struct sockaddr *laddr,
 		}
 	}
 
+	/* What can fail comes before the listener opens. */
 	if ((ph = calloc(1, sizeof(*ph))) == NULL ||
-	    (rc = relay_conf_dup(pc)) == NULL)
+	    (ph->ph_timer = evtimer_new(env->sc_base, pinhole_expire,
+	    ph)) == NULL || (rc = relay_conf_dup(pc)) == NULL)
 		goto fail;
 	rc->refcnt = 1;
 	/* The hidden relay: one port, the learned target, no protocol keys
@@ -231,13 +253,8 @@ pinhole_open(struct conn *c, const char *kind, const struct sockaddr *laddr,
 		rc->listen_lo = rc->listen_hi = port + i;
 		snprintf(rc->name, sizeof(rc->name), "%.40s:pinhole:%d",
 		    pc->name, port + i);
-		if (rl == NULL) {
-			if ((rl = calloc(1, sizeof(*rl))) == NULL)
-				goto fail;
-			TAILQ_INIT(&rl->rl_listeners);
-			TAILQ_INIT(&rl->rl_conns);
-			rl->rl_conf = rc;
-		}
+		if (rl == NULL && (rl = relay_new(rc)) == NULL)
+			goto fail;
 		snprintf(rl->rl_name, sizeof(rl->rl_name), "%s", rc->name);
 		free(cause);
 		cause = NULL;
@@ -271,17 +288,10 @@ pinhole_open(struct conn *c, const char *kind, const struct sockaddr *laddr,
 	ph->ph_timeout = pc->pinhole_timeout > 0 ? pc->pinhole_timeout :
 	    PINHOLE_TIMEOUT;
 	gettimeofday(&ph->ph_opened, NULL);
-	if ((ph->ph_timer = evtimer_new(env->sc_base, pinhole_expire, ph)) ==
-	    NULL) {
-		TAILQ_REMOVE(&env->sc_relays, rl, rl_entry);
-		listener_close(rl);
-		rl = NULL;
-		goto fail;
-	}
 	tv = double_to_tv(ph->ph_timeout);
 	evtimer_add(ph->ph_timer, &tv);
 	TAILQ_INSERT_TAIL(&pinholes, ph, ph_entry);
-	pinhole_event(ph, "pinhole_open", NULL);
+	pinhole_event_trig(ph, "pinhole_open", c);
 	return (port + i);
  fail:
 	free(cause);
@@ -291,6 +301,8 @@ pinhole_open(struct conn *c, const char *kind, const struct sockaddr *laddr,
 	}
 	if (rc != NULL)
 		relay_conf_free(rc);
+	if (ph != NULL && ph->ph_timer != NULL)
+		event_free(ph->ph_timer);
 	free(ph);
 	return (-1);
 }

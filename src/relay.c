@@ -1,5 +1,5 @@
 /*
- * Relays and the byte pump.
+ * Relays and the byte pump (reloading them: reload.c).
  *
  * The pump uses plain events and evbuffers rather than bufferevents: in
  * libevent 2.1 a socket bufferevent reads at most 4096 bytes per wakeup
@@ -35,10 +35,11 @@ static uint8_t		 relay_buf[RELAY_READ_MAX];
 static void	relay_eof(struct conn_side *);
 static void	relay_shut(struct conn_side *);
 static void	relay_flush_n(struct conn_side *, size_t);
+static int	relay_forward_trig(struct conn_side *, size_t, size_t,
+		    size_t);
 static void	relay_fail(struct conn_side *, int, int);
 static int	relay_push(struct conn_side *, const uint8_t *, size_t);
 static void	relay_done(struct conn *);
-static struct relay *relay_new(struct relay_conf *);
 
 int
 relay_init(struct fwrelay *sc)
@@ -73,7 +74,12 @@ relay_find(struct fwrelay *sc, const char *name)
 	return (NULL);
 }
 
-static struct relay *
+/*
+ * The one constructor of a relay (the configured ones and the pinholes'
+ * hidden ones): named after rc, which it takes over; not yet listening
+ * nor in the running list.
+ */
+struct relay *
 relay_new(struct relay_conf *rc)
 {
 	struct relay	*rl;
@@ -95,238 +101,6 @@ relay_free(struct relay *rl)
 	TAILQ_REMOVE(&env->sc_relays, rl, rl_entry);
 	relay_conf_unref(rl->rl_conf);
 	free(rl);
-}
-
-/* Listening configuration differs: the listeners must be opened anew. */
-static int
-relay_listen_changed(const struct relay_conf *a, const struct relay_conf *b)
-{
-	return (!addr_equal((const struct sockaddr *)&a->listen,
-	    (const struct sockaddr *)&b->listen) ||
-	    a->listen_lo != b->listen_lo || a->listen_hi != b->listen_hi ||
-	    a->intercept != b->intercept);
-}
-
-/* Add name to the list key of a reload's summary of changes. */
-static void
-relay_note(json_t *changes, const char *key, const char *name)
-{
-	json_t	*a;
-
-	if (changes == NULL)
-		return;
-	if ((a = json_object_get(changes, key)) == NULL) {
-		a = json_array();
-		json_object_set_new(changes, key, a);
-	}
-	json_array_append_new(a, json_string(name));
-}
-
-/* Would listening for b collide with a's listeners (address and ports)? */
-static int
-relay_listen_overlaps(const struct relay_conf *a, const struct relay_conf *b)
-{
-	struct sockaddr_storage	 x = a->listen, y = b->listen;
-
-	addr_set_port((struct sockaddr *)&x, 0);
-	addr_set_port((struct sockaddr *)&y, 0);
-	if (x.ss_family != y.ss_family)
-		return (0);
-	return (addr_equal((struct sockaddr *)&x, (struct sockaddr *)&y) &&
-	    a->listen_lo <= b->listen_hi && b->listen_lo <= a->listen_hi);
-}
-
-/*
- * Make the running relays what conf says. New listeners are opened before
- * anything running changes; if one fails, everything new is closed again and
- * the running set stays as it was (a failed reload loses nothing). A relay
- * whose listening address is unchanged hands its sockets over, so nothing is
- * refused during a reload. Relays that disappear stop listening and are
- * freed once their last connection is gone; established connections keep the
- * relay and relay_conf they started with.
- */
-int
-relay_apply(struct fwrelay *sc, struct fwrelay_conf *conf,
-    struct config_errors *errs, json_t *changes)
-{
-	char			*cause = NULL;
-	struct relay_conf	*rc, *copy;
-	struct relay		*rl, *next, *old, **fresh;
-	struct relay_listener	*rls;
-	size_t			 n = 0, i;
-
-	if ((fresh = calloc(conf->nrelays + 1, sizeof(*fresh))) == NULL) {
-		config_errors_add(errs, conf->file, 0, "out of memory");
-		return (-1);
-	}
-	TAILQ_FOREACH(rc, &conf->relays, rc_entry) {
-		if ((copy = relay_conf_dup(rc)) == NULL ||
-		    (fresh[n] = relay_new(copy)) == NULL) {
-			if (copy != NULL)
-				relay_conf_free(copy);
-			config_errors_add(errs, conf->file, rc->line,
-			    "out of memory");
-			goto fail;
-		}
-		copy->refcnt = 1;
-		n++;
-		old = relay_find(sc, rc->name);
-		if (old != NULL && !relay_listen_changed(old->rl_conf, rc))
-			continue;
-		/* A running relay on the same address gives it up first. */
-		TAILQ_FOREACH(rl, &sc->sc_relays, rl_entry)
-			if (!rl->rl_removed &&
-			    relay_listen_overlaps(rl->rl_conf, rc))
-				listener_close(rl);
-		if (listener_open(fresh[n - 1], &cause) == -1) {
-			config_errors_add(errs, conf->file, rc->line,
-			    "relay '%s': %s", rc->name, cause != NULL ? cause :
-			    "cannot listen");
-			free(cause);
-			goto fail;
-		}
-	}
-
-	/* Commit. */
-	for (i = 0; i < n; i++) {
-		if ((old = relay_find(sc, fresh[i]->rl_name)) == NULL) {
-			relay_note(changes, "added", fresh[i]->rl_name);
-			continue;
-		}
-		relay_note(changes, "kept", fresh[i]->rl_name);
-		if (TAILQ_EMPTY(&fresh[i]->rl_listeners)) {
-			while ((rls = TAILQ_FIRST(&old->rl_listeners)) != NULL) {
-				TAILQ_REMOVE(&old->rl_listeners, rls,
-				    rls_entry);
-				rls->rls_relay = fresh[i];
-				TAILQ_INSERT_TAIL(&fresh[i]->rl_listeners, rls,
-				    rls_entry);
-			}
-		}
-		fresh[i]->rl_stats = old->rl_stats;
-	}
-	TAILQ_FOREACH_SAFE(rl, &sc->sc_relays, rl_entry, next) {
-		if (rl->rl_pinhole != NULL)
-			continue;	/* pinholes live to their timeout */
-		if (!rl->rl_removed) {
-			for (i = 0; i < n; i++)
-				if (strcmp(fresh[i]->rl_name, rl->rl_name) == 0)
-					break;
-			if (i == n)
-				relay_note(changes, "removed", rl->rl_name);
-		}
-		rl->rl_removed = 1;
-		listener_close(rl);
-		if (rl->rl_nconns == 0)
-			relay_free(rl);
-	}
-	for (i = 0; i < n; i++) {
-		TAILQ_INSERT_TAIL(&sc->sc_relays, fresh[i], rl_entry);
-		listener_set_enabled(fresh[i], fresh[i]->rl_conf->enabled);
-	}
-	free(fresh);
-	return (0);
-
- fail:
-	for (i = 0; i < n; i++) {
-		listener_close(fresh[i]);
-		relay_conf_unref(fresh[i]->rl_conf);
-		free(fresh[i]);
-	}
-	free(fresh);
-	/* Reopen what was given up for a relay that now stays. */
-	TAILQ_FOREACH(rl, &sc->sc_relays, rl_entry) {
-		char	*why = NULL;
-
-		if (rl->rl_removed || !TAILQ_EMPTY(&rl->rl_listeners))
-			continue;
-		if (listener_open(rl, &why) == -1)
-			log_warnx("relay %s: %s", rl->rl_name, why);
-		free(why);
-	}
-	return (-1);
-}
-
-/* Checks beyond the file itself: what each source mode needs here. */
-int
-relay_check_conf(struct fwrelay_conf *conf, struct config_errors *errs)
-{
-	struct relay_conf	*rc;
-	int			 ret = 0;
-
-	TAILQ_FOREACH(rc, &conf->relays, rc_entry)
-		if (source_check(rc, errs, conf->file) == -1)
-			ret = -1;
-	return (ret);
-}
-
-/*
- * Load the configuration file again and apply it, or keep everything as it
- * is. Emits the reload event. Returns 0 on success; on failure -1, and the
- * errors are handed to the caller in *errors when it asks (a json array).
- */
-int
-relay_reload(struct fwrelay *sc, json_t **errors)
-{
-	struct fwrelay_conf	*conf;
-	struct config_errors	 errs = { NULL, 0 };
-	json_t			*ev, *list, *changes;
-	size_t			 i;
-
-	changes = json_object();
-	conf = config_load(sc->sc_conffile, &errs);
-	if (conf != NULL && relay_check_conf(conf, &errs) == -1) {
-		config_free(conf);
-		conf = NULL;
-	}
-	if (conf != NULL && strcmp(conf->event_log,
-	    sc->sc_conf->event_log) != 0 &&
-	    eventlog_open(conf->event_log, conf->log_level) == -1) {
-		config_errors_add(&errs, sc->sc_conffile, 0,
-		    "cannot open event_log '%s': %s", conf->event_log,
-		    strerror(errno));
-		config_free(conf);
-		conf = NULL;
-	}
-	if (conf != NULL && relay_apply(sc, conf, &errs, changes) == -1) {
-		config_free(conf);
-		conf = NULL;
-	}
-	list = json_array();
-	for (i = 0; i < errs.n; i++)
-		json_array_append_new(list, json_string(errs.msgs[i]));
-	if ((ev = eventlog_new_level(LOG_LEVEL_ERROR, "reload")) != NULL) {
-		eventlog_str(ev, "result", conf != NULL ? "ok" : "failed");
-		if (conf != NULL) {
-			const char	*k;
-			json_t		*v;
-
-			eventlog_int(ev, "relays", (long long)conf->nrelays);
-			json_object_foreach(changes, k, v)
-				json_object_set(ev, k, v);
-		} else
-			json_object_set(ev, "errors", list);
-		eventlog_emit(ev);
-	}
-	json_decref(changes);
-	if (errors != NULL)
-		*errors = list;
-	else
-		json_decref(list);
-	if (conf == NULL) {
-		for (i = 0; i < errs.n; i++)
-			log_warnx("reload: %s", errs.msgs[i]);
-		config_errors_clear(&errs);
-		return (-1);
-	}
-	config_errors_clear(&errs);
-	/* -v on the command line outlasts the file's log_level. */
-	eventlog_set_level(sc->sc_verbose > 0 ? LOG_LEVEL_DEBUG :
-	    conf->log_level);
-	config_free(sc->sc_conf);
-	sc->sc_conf = conf;
-	nft_apply(sc);
-	return (0);
 }
 
 /* SIGTERM: no new connections on any relay. */
@@ -475,6 +249,8 @@ relay_forward(struct conn_side *cs, const uint8_t *buf, size_t n)
 			goto fail;
 		if (c->c_flags & CONN_DEAD)
 			return (-1);
+		if (cs->cs_trig)
+			return (fault_trig_act(cs, buf, n));
 		cs->cs_fwd += n;
 		return (relay_push(cs->cs_peer, buf, n));
 	}
@@ -488,6 +264,8 @@ relay_forward(struct conn_side *cs, const uint8_t *buf, size_t n)
 		return (-1);
 	if ((size_t)pass > held + n)
 		pass = held + n;
+	if (cs->cs_trig)
+		return (relay_forward_trig(cs, (size_t)pass, held, n));
 	relay_flush_n(cs, pass);
 	return ((c->c_flags & CONN_DEAD) ? -1 : 0);
  fail:
@@ -496,6 +274,37 @@ relay_forward(struct conn_side *cs, const uint8_t *buf, size_t n)
 		conn_close(c, "relay", "inspector");
 	}
 	return (-1);
+}
+
+/*
+ * A triggered fault took the last n bytes the inspector got (one PDU):
+ * what came before goes on, the PDU goes to the fault. When the inspector
+ * still holds the PDU itself, the fault lets it be.
+ */
+static int
+relay_forward_trig(struct conn_side *cs, size_t pass, size_t held, size_t n)
+{
+	struct conn	*c = cs->cs_conn;
+	uint8_t		*p;
+	int		 r;
+
+	if (pass < held + n) {
+		cs->cs_trig = 0;
+		relay_flush_n(cs, pass);
+		return ((c->c_flags & CONN_DEAD) ? -1 : 0);
+	}
+	relay_flush_n(cs, held);
+	if (c->c_flags & CONN_DEAD)
+		return (-1);
+	if ((p = malloc(n)) == NULL) {
+		c->c_flags |= CONN_RESET;
+		conn_close(c, "relay", "error");
+		return (-1);
+	}
+	evbuffer_remove(cs->cs_in, p, n);
+	r = fault_trig_act(cs, p, n);
+	free(p);
+	return (r);
 }
 
 void
@@ -603,6 +412,13 @@ relay_eof(struct conn_side *cs)
 	event_del(cs->cs_rev);
 	if (c->c_closed_by == NULL)
 		c->c_closed_by = cs->cs_name;
+	if (c->c_insp != NULL && c->c_insp->eof != NULL &&
+	    c->c_insp_state != NULL && c->c_insp->eof(cs) == -1) {
+		/* strict: the FIN cut a PDU; the reason names it. */
+		c->c_flags |= CONN_RESET;
+		conn_close(c, "relay", "inspector");
+		return;
+	}
 	if (cs->cs_in != NULL && evbuffer_get_length(cs->cs_in) > 0) {
 		/* A PDU the inspector held will never complete: let it go. */
 		relay_flush(cs);

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,9 @@
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
 #endif
+#ifndef IP_LOCAL_PORT_RANGE
+#define IP_LOCAL_PORT_RANGE 51
+#endif
 
 #define CAP_NET_ADMIN_BIT	12
 #define CAP_NET_RAW_BIT		13
@@ -35,6 +39,8 @@
 static int	source_transparent(int, int);
 static int	source_bind_range(int, struct sockaddr_storage *, int, int,
 		    const char **);
+static int	source_preserve_shared(const struct sockaddr_storage *,
+		    const struct sockaddr *, const char **);
 static int	source_has_cap(void);
 static int	source_addr_is_local(const struct sockaddr *);
 static int	source_has_return_route(void);
@@ -49,6 +55,59 @@ source_transparent(int s, int family)
 		return (setsockopt(s, IPPROTO_IPV6, IPV6_TRANSPARENT, &on,
 		    sizeof(on)));
 	return (setsockopt(s, IPPROTO_IP, IP_TRANSPARENT, &on, sizeof(on)));
+}
+
+/*
+ * source_port "preserve" where the client's ADDR:P is bound on this very
+ * host (loopback): bind(ADDR:P) conflicts with the client's own socket
+ * unless both have SO_REUSEADDR, although the 4-tuples differ (the target
+ * is not the relay's listener). When the client's port came from its
+ * connect() (no bind: the common case), the kernel shares a port by
+ * 4-tuple, as between its own outgoing connections: make P the only port
+ * of this socket's range (IP_LOCAL_PORT_RANGE, Linux 6.3) and let
+ * connect() take it. A port the client bound itself without SO_REUSEADDR
+ * is not shared (the kernel's rule): EADDRINUSE. Returns the connecting
+ * socket or -1.
+ */
+static int
+source_preserve_shared(const struct sockaddr_storage *client,
+    const struct sockaddr *dst, const char **errstr)
+{
+	struct sockaddr_storage	 ss, got;
+	socklen_t		 len = sizeof(got);
+	uint32_t		 range;
+	int			 s, on = 1, port;
+
+	port = addr_port((const struct sockaddr *)client);
+	range = (uint32_t)port | ((uint32_t)port << 16);
+	memcpy(&ss, client, addr_len((const struct sockaddr *)client));
+	addr_set_port((struct sockaddr *)&ss, 0);
+	*errstr = "the client's port is bound on this host without "
+	    "SO_REUSEADDR: it cannot be shared";
+	s = socket(dst->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (s == -1) {
+		*errstr = "socket";
+		return (-1);
+	}
+	if (setsockopt(s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on,
+	    sizeof(on)) == -1 || setsockopt(s, IPPROTO_IP,
+	    IP_LOCAL_PORT_RANGE, &range, sizeof(range)) == -1 ||
+	    bind(s, (struct sockaddr *)&ss,
+	    addr_len((struct sockaddr *)&ss)) == -1)
+		goto refused;
+	if (connect(s, dst, addr_len(dst)) == -1 && errno != EINPROGRESS)
+		goto refused;
+	/* Outside the ephemeral range the kernel ignores the socket's. */
+	if (getsockname(s, (struct sockaddr *)&got, &len) == -1 ||
+	    addr_port((struct sockaddr *)&got) != port)
+		goto refused;
+	return (s);
+ refused:
+	/* Whatever failed here, the port is taken, as bind() said. */
+	close(s);
+	errno = EADDRINUSE;
+	return (-1);
 }
 
 /*
@@ -121,6 +180,12 @@ source_connect(const struct relay_conf *rc, const struct sockaddr *client,
 		/* A local address (127.x) binds as is; a foreign one not. */
 		if (bind(s, (struct sockaddr *)&ss,
 		    addr_len((struct sockaddr *)&ss)) == -1) {
+			if (errno == EADDRINUSE &&
+			    rc->source_port == SOURCE_PORT_PRESERVE) {
+				close(s);
+				return (source_preserve_shared(&ss, dst,
+				    errstr));
+			}
 			if (errno != EADDRNOTAVAIL) {
 				*errstr = "cannot bind the client's address";
 				goto fail;

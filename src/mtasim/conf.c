@@ -19,7 +19,7 @@
 
 struct conf_ctx {
 	const char		*file;
-	struct conf_errors	*errs;
+	struct config_errors	*errs;
 	struct mta_conf		*mc;
 };
 
@@ -30,8 +30,7 @@ static void	conf_error(struct conf_ctx *, const config_setting_t *,
 static void	conf_error_line(struct conf_ctx *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static int	conf_msg_line(const char *, size_t);
-static void	conf_sort_errors(struct conf_errors *, size_t, const char *);
-static void	conf_errors_add(struct conf_errors *, const char *);
+static void	conf_sort_errors(struct config_errors *, size_t, const char *);
 static int	conf_keys(struct conf_ctx *, const config_setting_t *,
 		    const char *const *, const char *);
 static int	conf_string(struct conf_ctx *, const config_setting_t *,
@@ -57,8 +56,7 @@ static void	conf_hosts(struct conf_ctx *, const config_setting_t *, int);
 static void	conf_mail(struct conf_ctx *, const config_setting_t *);
 static void	conf_check(struct conf_ctx *);
 static struct mta_conf *conf_parse(config_t *, const char *,
-		    struct conf_errors *);
-static json_t	*conf_json(const config_setting_t *);
+		    struct config_errors *);
 
 static const char *const conf_top_keys[] = {
 	"name", "org", "site", "event_log", "text_log", "status_file",
@@ -67,37 +65,12 @@ static const char *const conf_top_keys[] = {
 };
 
 static void
-conf_errors_add(struct conf_errors *errs, const char *msg)
-{
-	char	**n;
-
-	if ((n = reallocarray(errs->msgs, errs->n + 1, sizeof(*n))) == NULL)
-		return;
-	errs->msgs = n;
-	if ((errs->msgs[errs->n] = strdup(msg)) != NULL)
-		errs->n++;
-}
-
-void
-conf_errors_clear(struct conf_errors *errs)
-{
-	size_t	 i;
-
-	for (i = 0; i < errs->n; i++)
-		free(errs->msgs[i]);
-	free(errs->msgs);
-	errs->msgs = NULL;
-	errs->n = 0;
-}
-
-static void
 conf_verror(struct conf_ctx *ctx, int lineno, const char *fmt, va_list ap)
 {
-	char	 msg[MTA_ERR_MAX], line[MTA_ERR_MAX + 300];
+	char	 msg[MTA_ERR_MAX];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	snprintf(line, sizeof(line), "%s:%d: %s", ctx->file, lineno, msg);
-	conf_errors_add(ctx->errs, line);
+	config_errors_add(ctx->errs, ctx->file, lineno, "%s", msg);
 }
 
 static void
@@ -635,7 +608,7 @@ conf_msg_line(const char *msg, size_t flen)
 
 /* Report errors in file order, as fwrelay does; stable among a line. */
 static void
-conf_sort_errors(struct conf_errors *errs, size_t from, const char *file)
+conf_sort_errors(struct config_errors *errs, size_t from, const char *file)
 {
 	size_t	 i, j, flen = strlen(file);
 	char	*m;
@@ -650,7 +623,7 @@ conf_sort_errors(struct conf_errors *errs, size_t from, const char *file)
 }
 
 static struct mta_conf *
-conf_parse(config_t *cfg, const char *file, struct conf_errors *errs)
+conf_parse(config_t *cfg, const char *file, struct config_errors *errs)
 {
 	struct conf_ctx		 ctx;
 	struct mta_conf		*mc;
@@ -761,23 +734,20 @@ conf_parse(config_t *cfg, const char *file, struct conf_errors *errs)
 
 /* Parse and check a file; NULL with every error in errs. */
 struct mta_conf *
-conf_load(const char *file, struct conf_errors *errs)
+conf_load(const char *file, struct config_errors *errs)
 {
 	config_t		 cfg;
 	struct mta_conf		*mc = NULL;
-	char			 line[MTA_ERR_MAX];
 
 	config_init(&cfg);
 	if (config_read_file(&cfg, file) != CONFIG_TRUE) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-			snprintf(line, sizeof(line), "%s: %s", file,
-			    strerror(errno));
+			config_errors_add(errs, file, 0, "%s", strerror(errno));
 		else
-			snprintf(line, sizeof(line), "%s:%d: %s",
-			    config_error_file(&cfg) ? config_error_file(&cfg) :
-			    file, config_error_line(&cfg),
+			config_errors_add(errs, config_error_file(&cfg) ?
+			    config_error_file(&cfg) : file,
+			    config_error_line(&cfg), "%s",
 			    config_error_text(&cfg));
-		conf_errors_add(errs, line);
 	} else
 		mc = conf_parse(&cfg, file, errs);
 	config_destroy(&cfg);
@@ -786,17 +756,15 @@ conf_load(const char *file, struct conf_errors *errs)
 
 /* The same from a string; name stands for the file in messages. */
 struct mta_conf *
-conf_load_string(const char *str, const char *name, struct conf_errors *errs)
+conf_load_string(const char *str, const char *name, struct config_errors *errs)
 {
 	config_t		 cfg;
 	struct mta_conf		*mc = NULL;
-	char			 line[MTA_ERR_MAX];
 
 	config_init(&cfg);
 	if (config_read_string(&cfg, str) != CONFIG_TRUE) {
-		snprintf(line, sizeof(line), "%s:%d: %s", name,
-		    config_error_line(&cfg), config_error_text(&cfg));
-		conf_errors_add(errs, line);
+		config_errors_add(errs, name, config_error_line(&cfg), "%s",
+		    config_error_text(&cfg));
 	} else
 		mc = conf_parse(&cfg, name, errs);
 	config_destroy(&cfg);
@@ -837,40 +805,6 @@ bindback_name(enum bindback_mode b)
 	return (b == BINDBACK_EPM ? "endpoint-mapper" : "given");
 }
 
-static json_t *
-conf_json(const config_setting_t *s)
-{
-	config_setting_t	*e;
-	json_t			*o;
-	unsigned int		 i;
-
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_GROUP:
-		o = json_object();
-		for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++)
-			json_object_set_new(o, config_setting_name(e),
-			    conf_json(e));
-		return (o);
-	case CONFIG_TYPE_ARRAY:
-	case CONFIG_TYPE_LIST:
-		o = json_array();
-		for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++)
-			json_array_append_new(o, conf_json(e));
-		return (o);
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		return (json_integer(config_setting_get_int64(s)));
-	case CONFIG_TYPE_FLOAT:
-		return (json_real(config_setting_get_float(s)));
-	case CONFIG_TYPE_STRING:
-		return (json_string(config_setting_get_string(s)));
-	case CONFIG_TYPE_BOOL:
-		return (json_boolean(config_setting_get_bool(s)));
-	default:
-		return (json_null());
-	}
-}
-
 json_t *
 conf_file_json(const char *file, char *err, size_t errsz)
 {
@@ -886,7 +820,7 @@ conf_file_json(const char *file, char *err, size_t errsz)
 			    config_error_file(&cfg) ? config_error_file(&cfg) :
 			    file, config_error_line(&cfg),
 			    config_error_text(&cfg));
-	} else if ((o = conf_json(config_root_setting(&cfg))) == NULL)
+	} else if ((o = fw_conf_json(config_root_setting(&cfg))) == NULL)
 		snprintf(err, errsz, "%s: out of memory", file);
 	config_destroy(&cfg);
 	return (o);

@@ -73,14 +73,9 @@ static const char *
 evlog_ts(char *buf, size_t size)
 {
 	struct timeval	 tv;
-	struct tm	 tm;
-	char		 t[32];
 
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%06ldZ", t, (long)tv.tv_usec);
-	return (buf);
+	return (fw_timestamp(&tv, buf, size));
 }
 
 json_t *
@@ -100,17 +95,10 @@ evlog_new(const char *name)
 void
 evlog_emit(json_t *ev)
 {
-	char	*line;
-
 	if (ev == NULL)
 		return;
-	if (evlog_json != NULL &&
-	    (line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER)) !=
-	    NULL) {
-		fprintf(evlog_json, "%s\n", line);
-		fflush(evlog_json);
-		free(line);
-	}
+	if (evlog_json != NULL)
+		(void)fw_json_write(evlog_json, ev);
 	json_decref(ev);
 }
 

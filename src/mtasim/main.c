@@ -27,6 +27,7 @@ struct mtasim	*ms;
 static struct bufferevent *mtasim_stdin;
 
 static void	usage(void) __attribute__((noreturn));
+static void	usage_out(FILE *, int) __attribute__((noreturn));
 static void	mtasim_signal(int, short, void *);
 static void	mtasim_stdin_read(struct bufferevent *, void *);
 static void	mtasim_stdin_event(struct bufferevent *, short, void *);
@@ -39,11 +40,18 @@ static void	mtasim_start_phase(int, short, void *);
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: mtasim [-nt] [-c file] [-e event-log] "
+	usage_out(stderr, 2);
+}
+
+/* The usage text; on stdout with status 0 for -h and --help. */
+static void
+usage_out(FILE *fp, int status)
+{
+	fprintf(fp, "usage: mtasim [-hnt] [-c file] [-e event-log] "
 	    "[-l text-log] [-p phase]\n"
 	    "              [-s status-file]\n"
 	    "       mtasim --scenario-json file\n");
-	exit(2);
+	exit(status);
 }
 
 int
@@ -181,54 +189,58 @@ mtasim_scenario_json(const char *file)
 	return (0);
 }
 
-int
-main(int argc, char *argv[])
+/* What the command line says. */
+struct mtasim_opts {
+	const char	*file;
+	const char	*evpath;	/* -e: replaces event_log */
+	const char	*textpath;	/* -l: replaces text_log */
+	const char	*statuspath;	/* -s: replaces status_file */
+	int		 phase;		/* -p: start in that phase */
+	int		 check;		/* -t */
+	int		 nostdin;	/* -n */
+};
+
+/* Parse argv into o; returns -1 to go on, else an exit status. */
+static int
+mtasim_getopt(int argc, char *argv[], struct mtasim_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "scenario-json", required_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct conf_errors	 errs = { NULL, 0 };
-	struct mta_conf		*mc;
-	struct bufferevent	*in = NULL;
-	struct event		*sigs[4];
-	const char		*file = NULL, *evpath = NULL, *textpath = NULL;
-	const char		*statuspath = NULL;
-	static int		 phase;
-	int			 ch, check = 0, nostdin = 0, i;
-	static const int	 signos[4] = { SIGTERM, SIGINT, SIGUSR1, 0 };
-	struct mtasim		 sim;
-	json_t			*ev;
-	size_t			 k;
-	struct stat		 sb;
+	int	 ch;
 
-	while ((ch = getopt_long(argc, argv, "c:e:l:np:s:tV", longopts,
+	memset(o, 0, sizeof(*o));
+	while ((ch = getopt_long(argc, argv, "c:e:hl:np:s:tV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'J':
 			return (mtasim_scenario_json(optarg));
 		case 'c':
-			file = optarg;
+			o->file = optarg;
 			break;
 		case 'e':
-			evpath = optarg;
+			o->evpath = optarg;
 			break;
 		case 'l':
-			textpath = optarg;
+			o->textpath = optarg;
 			break;
 		case 'n':
-			nostdin = 1;
+			o->nostdin = 1;
 			break;
 		case 'p':
-			phase = atoi(optarg);
-			if (phase < 1)
+			o->phase = atoi(optarg);
+			if (o->phase < 1)
 				usage();
 			break;
 		case 's':
-			statuspath = optarg;
+			o->statuspath = optarg;
 			break;
+		case 'h':
+			usage_out(stdout, 0);
 		case 't':
-			check = 1;
+			o->check = 1;
 			break;
 		case 'V':
 			printf("mtasim %s\n", MTASIM_VERSION);
@@ -237,45 +249,62 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc || file == NULL)
+	if (optind != argc || o->file == NULL)
 		usage();
+	return (-1);
+}
 
-	if ((mc = conf_load(file, &errs)) == NULL) {
-		for (k = 0; k < errs.n; k++)
-			fprintf(stderr, "%s\n", errs.msgs[k]);
-		conf_errors_clear(&errs);
-		return (1);
-	}
-	if (check) {
-		printf("configuration OK\n");
-		conf_free(mc);
-		return (0);
-	}
-	if (evpath != NULL) {
-		free(mc->event_log);
-		mc->event_log = strdup(evpath);
-	}
-	if (textpath != NULL) {
-		free(mc->text_log);
-		mc->text_log = strdup(textpath);
-	}
-	if (statuspath != NULL) {
-		free(mc->status_file);
-		mc->status_file = strdup(statuspath);
-	}
+/* A path given on the command line replaces the file's. */
+static void
+mtasim_override(char **field, const char *path)
+{
+	if (path == NULL)
+		return;
+	free(*field);
+	*field = strdup(path);
+}
 
-	memset(&sim, 0, sizeof(sim));
-	ms = &sim;
-	ms->ms_conf = mc;
+/* Commands come through a pipe, a socket or a terminal; a file or
+ * /dev/null cannot be polled. */
+static void
+mtasim_stdin_open(void)
+{
+	struct bufferevent	*in;
+	struct stat		 sb;
+
+	if (fstat(STDIN_FILENO, &sb) == -1 ||
+	    !(S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) ||
+	    S_ISCHR(sb.st_mode)) ||
+	    (S_ISCHR(sb.st_mode) && !isatty(STDIN_FILENO)))
+		return;
+	evutil_make_socket_nonblocking(STDIN_FILENO);
+	if ((in = bufferevent_socket_new(ms->ms_base, STDIN_FILENO, 0)) ==
+	    NULL)
+		return;
+	bufferevent_setcb(in, mtasim_stdin_read, NULL, mtasim_stdin_event,
+	    NULL);
+	bufferevent_enable(in, EV_READ);
+	mtasim_stdin = in;
+}
+
+/* Event base, signals, logs and listeners; -1 after saying why. */
+static int
+mtasim_start(struct event **sigs)
+{
+	static const int	 signos[4] = { SIGTERM, SIGINT, SIGUSR1, 0 };
+	struct mta_conf		*mc = ms->ms_conf;
+	json_t			*ev;
+	int			 i;
+
 	if (evlog_open(mc->name, mc->event_log, mc->text_log) == -1) {
 		fprintf(stderr, "mtasim: cannot open the event logs: %s\n",
 		    strerror(errno));
-		return (1);
+		return (-1);
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if ((ms->ms_base = event_base_new()) == NULL) {
 		fprintf(stderr, "mtasim: event_base_new failed\n");
-		return (1);
+		return (-1);
 	}
 	for (i = 0; signos[i] != 0; i++) {
 		sigs[i] = evsignal_new(ms->ms_base, signos[i], mtasim_signal,
@@ -290,38 +319,32 @@ main(int argc, char *argv[])
 			    json_string("listen failed"));
 			evlog_emit(ev);
 		}
-		return (1);
+		return (-1);
 	}
-	/* Commands come through a pipe, a socket or a terminal; a file or
-	 * /dev/null cannot be polled. */
-	if (!nostdin && fstat(STDIN_FILENO, &sb) == 0 &&
-	    (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) ||
-	    S_ISCHR(sb.st_mode)) &&
-	    (!S_ISCHR(sb.st_mode) || isatty(STDIN_FILENO))) {
-		evutil_make_socket_nonblocking(STDIN_FILENO);
-		if ((in = bufferevent_socket_new(ms->ms_base, STDIN_FILENO,
-		    0)) != NULL) {
-			bufferevent_setcb(in, mtasim_stdin_read, NULL,
-			    mtasim_stdin_event, NULL);
-			bufferevent_enable(in, EV_READ);
-			mtasim_stdin = in;
-		}
-	}
+	return (0);
+}
+
+static void
+mtasim_ready(void)
+{
+	json_t	*ev;
+
 	if ((ev = evlog_new("ready")) != NULL) {
 		json_object_set_new(ev, "pid", json_integer(getpid()));
 		json_object_set_new(ev, "rpc_port",
 		    json_integer(ms->ms_rpc_port));
 		json_object_set_new(ev, "source", json_string(
-		    mc->source_cluster ? "cluster" : "node"));
+		    ms->ms_conf->source_cluster ? "cluster" : "node"));
 		evlog_emit(ev);
 	}
 	evlog_text("ready");
 	queue_status_write();
-	if (phase > 0)
-		event_base_once(ms->ms_base, -1, EV_TIMEOUT,
-		    mtasim_start_phase, &phase, NULL);
+}
 
-	event_base_dispatch(ms->ms_base);
+static void
+mtasim_free(struct event **sigs)
+{
+	int	 i;
 
 	for (i = 0; sigs[i] != NULL; i++)
 		event_free(sigs[i]);
@@ -333,6 +356,52 @@ main(int argc, char *argv[])
 		event_free(ms->ms_status_ev);
 	evlog_close();
 	event_base_free(ms->ms_base);
-	conf_free(mc);
+	conf_free(ms->ms_conf);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config_errors	 errs = { NULL, 0 };
+	struct mtasim_opts	 o;
+	struct mta_conf		*mc;
+	struct event		*sigs[4];
+	static int		 phase;
+	struct mtasim		 sim;
+	size_t			 k;
+	int			 rv;
+
+	if ((rv = mtasim_getopt(argc, argv, &o)) != -1)
+		return (rv);
+	if ((mc = conf_load(o.file, &errs)) == NULL) {
+		for (k = 0; k < errs.n; k++)
+			fprintf(stderr, "%s\n", errs.msgs[k]);
+		config_errors_clear(&errs);
+		return (1);
+	}
+	if (o.check) {
+		printf("configuration OK\n");
+		conf_free(mc);
+		return (0);
+	}
+	mtasim_override(&mc->event_log, o.evpath);
+	mtasim_override(&mc->text_log, o.textpath);
+	mtasim_override(&mc->status_file, o.statuspath);
+
+	memset(&sim, 0, sizeof(sim));
+	ms = &sim;
+	ms->ms_conf = mc;
+	if (mtasim_start(sigs) == -1)
+		return (1);
+	if (!o.nostdin)
+		mtasim_stdin_open();
+	mtasim_ready();
+	if ((phase = o.phase) > 0)
+		event_base_once(ms->ms_base, -1, EV_TIMEOUT,
+		    mtasim_start_phase, &phase, NULL);
+
+	event_base_dispatch(ms->ms_base);
+
+	mtasim_free(sigs);
 	return (0);
 }

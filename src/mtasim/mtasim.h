@@ -21,12 +21,7 @@
 
 #include <jansson.h>
 
-#ifndef TAILQ_FOREACH_SAFE
-#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
-	for ((var) = TAILQ_FIRST(head);					\
-	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
-	    (var) = (tvar))
-#endif
+#include "fwutil.h"
 
 struct event_base;
 struct event;
@@ -164,17 +159,12 @@ struct mta_conf {
 	double			 retry_interval;
 };
 
-/* Errors collected while loading, each "file:line: what is wrong". */
-struct conf_errors {
-	char			**msgs;
-	size_t			 n;
-};
+/* Errors collected while loading: struct config_errors (fwutil.h). */
 
-struct mta_conf	*conf_load(const char *, struct conf_errors *);
+struct mta_conf	*conf_load(const char *, struct config_errors *);
 struct mta_conf	*conf_load_string(const char *, const char *,
-		    struct conf_errors *);
+		    struct config_errors *);
 void		 conf_free(struct mta_conf *);
-void		 conf_errors_clear(struct conf_errors *);
 /* The address outgoing connections bind to (node or cluster). */
 struct in_addr	 conf_source(const struct mta_conf *);
 /*

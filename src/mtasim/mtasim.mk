@@ -10,6 +10,6 @@ bin_PROGRAMS += src/mtasim/mtasim
 src_mtasim_mtasim_SOURCES = src/mtasim/main.c src/mtasim/evlog.c \
 	src/mtasim/net.c src/mtasim/queue.c src/mtasim/x400.c \
 	src/mtasim/rpc.c
-src_mtasim_mtasim_LDADD = src/mtasim/libmtasim.a src/proto/libfwproto.a \
+src_mtasim_mtasim_LDADD = src/mtasim/libmtasim.a src/util/libfwutil.a src/proto/libfwproto.a \
 	$(FW_LIBS)
 dist_man_MANS += man/mtasim.8 man/fwlab.1

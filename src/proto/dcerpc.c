@@ -104,7 +104,12 @@ dcerpc_hdr_parse(const uint8_t *p, size_t len, struct dcerpc_hdr *h,
 	h->ptype = p[2];
 	h->pfc_flags = p[3];
 	memcpy(h->drep, p + 4, 4);
-	if (h->rpc_vers != 5 || h->rpc_vers_minor > 1) {
+	/*
+	 * A minor version above 1 still frames (C706 12.6.3.1: the receiver
+	 * answers bind_nak, reason protocol version not supported); the
+	 * inspector reports it. Another major version is not this protocol.
+	 */
+	if (h->rpc_vers != 5) {
 		*errstr = "dcerpc_version";
 		return (-1);
 	}
@@ -423,7 +428,7 @@ dcerpc_framer_header(struct dcerpc_framer *df, const uint8_t *p)
 	if (dcerpc_hdr_parse(p, DCERPC_HDRLEN, &h, &rule) == -1) {
 		if (strcmp(rule, "dcerpc_version") == 0)
 			dcerpc_framer_fail(df, rule, "rpc version %u.%u, not "
-			    "5.0 or 5.1", p[0], p[1]);
+			    "5.x", p[0], p[1]);
 		else if (strcmp(rule, "dcerpc_drep") == 0)
 			dcerpc_framer_fail(df, rule, "drep integer order "
 			    "0x%x unknown", p[4] >> 4);

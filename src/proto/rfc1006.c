@@ -66,7 +66,7 @@ static const struct {
 	    "TPDU size parameter outside 07..0d" },
 	{ COTP_V_NOT_CLASS0, "cotp_tpdu_class", RFC1006_ERROR,
 	    "TPDU type exists only in classes 1-4" },
-	{ COTP_V_UNKNOWN, "cotp_unknown_tpdu", RFC1006_ERROR,
+	{ COTP_V_UNKNOWN, "cotp_unknown_tpdu", RFC1006_FRAMING,
 	    "unknown TPDU code" },
 	{ COTP_V_ER_PARAM, "cotp_er_param", RFC1006_ERROR,
 	    "ER without the invalid TPDU parameter (c1)" },
@@ -112,6 +112,23 @@ rfc1006_stream_stop(struct rfc1006_stream *rs)
 	rs->rs_stopped = 1;
 }
 
+int
+rfc1006_stream_eof(struct rfc1006_stream *rs)
+{
+	if (rs->rs_dead || rs->rs_stopped)
+		return (0);
+	if (rs->rs_state == RS_TPKT && rs->rs_have == 0)
+		return (0);
+	if (rs->rs_state == RS_TPKT)
+		rfc1006_fatal(rs, "tpkt_truncated", "stream ended %zu bytes "
+		    "into a TPKT header", rs->rs_have);
+	else
+		rfc1006_fatal(rs, "tpkt_truncated", "stream ended %llu bytes "
+		    "into a TPKT of %u", (unsigned long long)(rs->rs_off -
+		    rs->rs_tpdu.offset), rs->rs_tpdu.tpkt_len);
+	return (-1);
+}
+
 uint64_t
 rfc1006_stream_boundary(const struct rfc1006_stream *rs)
 {
@@ -133,6 +150,7 @@ rfc1006_report(struct rfc1006_stream *rs, const char *rule,
 	a.rule = rule;
 	a.sev = sev;
 	a.fatal = sev == RFC1006_FATAL;
+	a.framing = sev >= RFC1006_FRAMING;
 	a.offset = rs->rs_tpdu.offset;
 	a.detail = rs->rs_detail;
 	rs->rs_cb->anomaly(rs->rs_arg, &a);
@@ -158,6 +176,7 @@ rfc1006_fatal(struct rfc1006_stream *rs, const char *rule, const char *fmt,
 	a.rule = rule;
 	a.sev = RFC1006_FATAL;
 	a.fatal = 1;
+	a.framing = 1;
 	a.offset = rs->rs_tpdu.offset;
 	a.detail = rs->rs_detail;
 	rs->rs_cb->anomaly(rs->rs_arg, &a);
@@ -226,7 +245,7 @@ rfc1006_stream_feed(struct rfc1006_stream *rs, const uint8_t *buf,
 			if (cotp_check_li(rs->rs_hdr + TPKT_HDRLEN,
 			    t->tpkt_len - TPKT_HDRLEN, &rule, rs->rs_detail,
 			    sizeof(rs->rs_detail)) == -1) {
-				rfc1006_report(rs, rule, RFC1006_ERROR, "%s",
+				rfc1006_report(rs, rule, RFC1006_FRAMING, "%s",
 				    rs->rs_detail);
 				rs->rs_bad = 1;
 				rs->rs_state = RS_BODY;
@@ -301,7 +320,7 @@ rfc1006_header(struct rfc1006_stream *rs)
 		t->offset = off;
 		t->tpkt_len = tlen;
 		t->tpkt_reserved = rsv;
-		rfc1006_report(rs, rule, RFC1006_ERROR, "%s", rs->rs_detail);
+		rfc1006_report(rs, rule, RFC1006_FRAMING, "%s", rs->rs_detail);
 		rs->rs_bad = 1;
 		return;
 	}

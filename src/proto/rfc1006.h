@@ -116,9 +116,18 @@ enum rfc1006_dir {
 	RFC1006_CALLEE		/* the side that answers CC, DR or ER */
 };
 
+/*
+ * What an anomaly is. Framing (RFC1006_FRAMING, RFC1006_FATAL): the stream
+ * cannot be parsed (RFC 1006 section 6, the TPDU structure of ISO 8073
+ * 13.2); that is what strict = true closes on. Conformance
+ * (RFC1006_ERROR): a deviation from ISO 8073 class 0 that real stacks
+ * commit and real receivers tolerate, closed only by strict =
+ * "conformance". Tolerated (RFC1006_WARN): logged, never closed.
+ */
 enum rfc1006_sev {
 	RFC1006_WARN = 0,	/* tolerated by real stacks: log */
-	RFC1006_ERROR,		/* protocol violation, framing intact */
+	RFC1006_ERROR,		/* conformance: class 0 rules, framing intact */
+	RFC1006_FRAMING,	/* this TPDU cannot be parsed; TPKTs still are */
 	RFC1006_FATAL		/* framing lost: the stream is dead */
 };
 
@@ -126,6 +135,7 @@ struct rfc1006_anomaly {
 	const char	*rule;		/* stable name, e.g. "tpkt_length" */
 	enum rfc1006_sev sev;
 	int		 fatal;		/* sev == RFC1006_FATAL */
+	int		 framing;	/* sev >= RFC1006_FRAMING */
 	uint64_t	 offset;	/* stream offset of the TPKT */
 	const char	*detail;	/* text; valid during the callback */
 };
@@ -197,6 +207,11 @@ int		 rfc1006_stream_feed(struct rfc1006_stream *, const uint8_t *,
 		    size_t);
 /* Called from a callback: consume nothing more. */
 void		 rfc1006_stream_stop(struct rfc1006_stream *);
+/*
+ * The side closed its stream: a TPKT begun and not finished is a framing
+ * anomaly ("tpkt_truncated", fatal). Returns -1 if it was, else 0.
+ */
+int		 rfc1006_stream_eof(struct rfc1006_stream *);
 /* Stream offset just past the last complete TPKT. */
 uint64_t	 rfc1006_stream_boundary(const struct rfc1006_stream *);
 

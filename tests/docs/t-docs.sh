@@ -1,7 +1,7 @@
 #!/bin/sh
 # The documentation keeps up with the code. Fails when
-#   - a configuration key src/config.c accepts (its key tables, the fault
-#     types and fault parameters) is not an entry (".It Ic KEY") of
+#   - a configuration key src/config.c accepts (its key tables; the fault
+#     types and fault parameters of src/faultconf.c) is not an entry (".It Ic KEY") of
 #     man/fwrelay.conf.5, or a fault type (".It Qq TYPE") is missing there;
 #   - an option of main.c's getopt string is not an entry (".It Fl X") of
 #     man/fwrelay.8;
@@ -60,7 +60,7 @@ src_keys() {
 		s = substr(s, RSTART, RLENGTH)
 		sub(/^json_object_get\(obj, "/, "", s); sub(/"\)$/, "", s)
 		print s
-	}' "$SRC/config.c" | sort -u
+	}' "$SRC/config.c" "$SRC/faultconf.c" | sort -u
 }
 
 # Fault types: the first string of each fault_types[] row.
@@ -71,7 +71,7 @@ src_fault_types() {
 	t && /^[ \t]*\{ "/ {
 		s = $0; match(s, /"[^"]*"/)
 		print substr(s, RSTART + 1, RLENGTH - 2)
-	}' "$SRC/config.c" | sort -u
+	}' "$SRC/faultconf.c" | sort -u
 }
 
 # Options: the letters of main.c's getopt string.
@@ -169,8 +169,8 @@ nopts=$(wc -l <"$T/options")
 nevents=$(wc -l <"$T/events")
 # Extraction that finds (almost) nothing means the code changed shape:
 # this test must be taught the new one, not pass on an empty list.
-[ "$nkeys" -ge 30 ] || fail "found only $nkeys config keys in src/config.c"
-[ "$ntypes" -ge 5 ] || fail "found only $ntypes fault types in src/config.c"
+[ "$nkeys" -ge 30 ] || fail "found only $nkeys config keys in src/config.c and src/faultconf.c"
+[ "$ntypes" -ge 5 ] || fail "found only $ntypes fault types in src/faultconf.c"
 [ "$nopts" -ge 5 ] || fail "found only $nopts options in src/main.c"
 [ "$nevents" -ge 20 ] || fail "found only $nevents events in src/*.c"
 echo "# sources: $nkeys keys, $ntypes fault types, $nopts options, $nevents events"

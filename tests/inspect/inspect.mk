@@ -10,6 +10,7 @@ INSPECT_TESTS = \
 	tests/inspect/t-tsap.sh \
 	tests/inspect/t-strict.sh \
 	tests/inspect/t-dcerpc.sh \
+	tests/inspect/t-fault-trigger-rpc.sh \
 	tests/inspect/t-epm.sh \
 	tests/inspect/t-epm-rewrite.sh \
 	tests/inspect/t-strbind.sh \

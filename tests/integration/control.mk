@@ -4,6 +4,7 @@
 CONTROL_TESTS = \
 	tests/integration/t-control-api.sh \
 	tests/integration/t-control-ctl.sh \
+	tests/integration/t-newcomer.sh \
 	tests/integration/t-control-errors.sh \
 	tests/integration/t-control-metrics.sh \
 	tests/integration/t-fault-latency.sh \
@@ -12,6 +13,7 @@ CONTROL_TESTS = \
 	tests/integration/t-fault-slicer.sh \
 	tests/integration/t-fault-blackhole.sh \
 	tests/integration/t-fault-cotp.sh \
+	tests/integration/t-fault-trigger-cotp.sh \
 	tests/integration/t-priv-drop.sh
 
 TESTS += $(CONTROL_TESTS)

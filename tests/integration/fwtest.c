@@ -13,6 +13,8 @@
  */
 
 #include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -22,6 +24,7 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -39,7 +42,7 @@
 #define FWTEST_CHUNK		65536
 #define FWTEST_PING_LEN		12	/* "ping 000001\n" */
 #define FWTEST_LINE_MAX		256
-#define FWTEST_MAX_SOURCES	64
+#define FWTEST_MAX_SOURCES	256
 #define FWTEST_INFLIGHT		128	/* concurrent handshakes at once */
 #define FWTEST_STALL		0.5	/* flood: unwritable this long = blocked */
 
@@ -128,6 +131,7 @@ struct options {
 	const char	*connect;
 	const char	*source;
 	const char	*sources;
+	const char	*seeds;
 	const char	*ready_file;
 	const char	*mode;
 	const char	*stop_file;
@@ -138,6 +142,7 @@ struct options {
 	uint64_t	 seed;
 	uint64_t	 bytes;
 	int		 count;
+	int		 parallel;
 	int		 rounds;
 	size_t		 size;
 	int		 expect_refused;
@@ -222,6 +227,10 @@ static int		 connect_to(const char *, const char *, int, int *);
 static int		 cmd_client(void);
 static int		 cmd_concurrent(void);
 static int		 cmd_blackhole(void);
+static int		 cmd_echo(void);
+static int		 cmd_stream(void);
+static int		 cmd_burst(void);
+static int		 cmd_hostile(void);
 static int		 cmd_freeport(const char *);
 
 static void
@@ -236,8 +245,16 @@ usage(void)
 "           [--mode bulk|echo|halfclose|expect-reset|expect-eof|\n"
 "            expect-silence|hold | STEP...]\n"
 "       fwtest concurrent --connect ADDR:PORT --count N [--sources A,B,...]\n"
-"           [--rounds R] [--size BYTES]\n"
+"           [--rounds R] [--size BYTES] [--ready-file F --stop-file F]\n"
 "       fwtest blackhole --listen ADDR:PORT [--ready-file F]\n"
+"       fwtest echo --listen ADDR:PORT [--ready-file F] (epoll, any count)\n"
+"       fwtest stream --connect ADDR:PORT --count N [--sources A,B,...]\n"
+"           --stop-file F [--ready-file F] (checked echo until F)\n"
+"       fwtest burst --connect ADDR:PORT --count N [--parallel P]\n"
+"           [--sources A,B,...] [--size BYTES] [--expect-refused: none echo]\n"
+"       fwtest hostile --connect ADDR:PORT --count N [--parallel P]\n"
+"           --seeds DIR,... | --listen ADDR:PORT --seeds DIR,...\n"
+"           (mutated PDU streams from the seed files)\n"
 "       fwtest freeport [ADDR] [--count N]\n"
 "options: --timeout T (each wait, 10) --deadline T (whole run, 60)\n"
 "         --seed N --bytes N (presets, 1M) --for T --stop-file F\n"
@@ -894,333 +911,488 @@ step_bulk(struct sess *s, uint64_t total)
 	return (rc);
 }
 
-/* Run one step; 0 when what it expects happened, -1 after sfail(). */
-static int
-step_run(struct sess *s, const struct step *st)
-{
-	unsigned char	*buf = NULL, *want = NULL;
-	char		 line[FWTEST_LINE_MAX], shown[FWTEST_LINE_MAX * 4];
-	char		 abuf[INET6_ADDRSTRLEN + 16], *colon;
-	struct linger	 lg;
-	struct stat	 sb;
-	uint64_t	 left, h = FNV_INIT, count = 0;
-	double		 t0 = mono(), deadline = t0 + opts.timeout, until;
-	size_t		 len, got, i;
-	ssize_t		 n;
-	int		 rc = -1, seq = 0, cut = END_NONE;
-	FILE		*f;
+/*
+ * The steps of a session, one function each (or one per family); each
+ * returns 0 when what it expects happened, -1 after sfail(). buf and want
+ * are FWTEST_CHUNK bytes of scratch; t0 is when the step began.
+ */
+struct step_ctx {
+	struct sess		*s;
+	const struct step	*st;
+	unsigned char		*buf, *want;
+	double			 t0, deadline;
+};
 
-	s->step = st->token;
-	if ((buf = malloc(FWTEST_CHUNK)) == NULL ||
-	    (want = malloc(FWTEST_CHUNK)) == NULL)
-		die("out of memory");
-	switch (st->def->type) {
-	case ST_SEND:
-		if (sess_write(s, st->data, st->len, deadline) != 0) {
-			sfail(s, "write: %s", strerror(errno));
-			goto fail;
+static int
+step_send(struct step_ctx *x)
+{
+	if (sess_write(x->s, x->st->data, x->st->len, x->deadline) != 0) {
+		sfail(x->s, "write: %s", strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+step_recv(struct step_ctx *x)
+{
+	struct sess		*s = x->s;
+	const struct step	*st = x->st;
+	char			 shown[FWTEST_LINE_MAX * 4];
+	size_t			 got;
+
+	if (st->len > FWTEST_CHUNK)
+		die("recv text too long");
+	if (read_exact(s, x->buf, st->len, x->deadline, &got) == -1) {
+		show(x->buf, got, shown, sizeof(shown));
+		fprintf(stderr, "  (received before: \"%s\")\n", shown);
+		return (-1);
+	}
+	if (memcmp(x->buf, st->data, st->len) != 0) {
+		show(x->buf, st->len, shown, sizeof(shown));
+		sfail(s, "got \"%s\"", shown);
+		return (-1);
+	}
+	return (0);
+}
+
+/* sendn:N: N bytes of this side's pattern. */
+static int
+step_sendn(struct step_ctx *x)
+{
+	struct sess		*s = x->s;
+	const struct step	*st = x->st;
+	uint64_t		 left;
+	size_t			 len;
+
+	for (left = st->n; left > 0; left -= len) {
+		len = left < FWTEST_CHUNK ? (size_t)left : FWTEST_CHUNK;
+		pattern_fill(s->txkey, s->txpos, x->buf, len);
+		if (sess_write(s, x->buf, len, mono() + opts.timeout) != 0) {
+			sfail(s, "write failed after %llu of %llu bytes: %s",
+			    (unsigned long long)(st->n - left),
+			    (unsigned long long)st->n, strerror(errno));
+			return (-1);
 		}
-		break;
-	case ST_RECV:
-		if (st->len > FWTEST_CHUNK)
-			die("recv text too long");
-		if (read_exact(s, buf, st->len, deadline, &got) == -1) {
-			show(buf, got, shown, sizeof(shown));
-			fprintf(stderr, "  (received before: \"%s\")\n",
-			    shown);
-			goto fail;
+		s->txpos += len;
+	}
+	return (0);
+}
+
+/* recvn:N: N bytes, each the peer's pattern at its offset. */
+static int
+step_recvn(struct step_ctx *x)
+{
+	struct sess		*s = x->s;
+	const struct step	*st = x->st;
+	uint64_t		 left;
+	size_t			 len, got, i;
+
+	for (left = st->n; left > 0; left -= len) {
+		len = left < FWTEST_CHUNK ? (size_t)left : FWTEST_CHUNK;
+		if (read_exact(s, x->buf, len, mono() + opts.timeout,
+		    &got) == -1) {
+			fprintf(stderr, "  (%llu of %llu bytes received "
+			    "before)\n", (unsigned long long)(st->n - left +
+			    got), (unsigned long long)st->n);
+			return (-1);
 		}
-		if (memcmp(buf, st->data, st->len) != 0) {
-			show(buf, st->len, shown, sizeof(shown));
-			sfail(s, "got \"%s\"", shown);
-			goto fail;
+		pattern_fill(s->rxkey, s->rxpos, x->want, len);
+		if (memcmp(x->buf, x->want, len) != 0) {
+			for (i = 0; x->buf[i] == x->want[i]; i++)
+				;
+			sfail(s, "data differs from the peer's pattern at "
+			    "offset %llu", (unsigned long long)(s->rxpos + i));
+			return (-1);
 		}
-		break;
-	case ST_SENDN:
-		for (left = st->n; left > 0; left -= len) {
-			len = left < FWTEST_CHUNK ? (size_t)left : FWTEST_CHUNK;
-			pattern_fill(s->txkey, s->txpos, buf, len);
-			if (sess_write(s, buf, len, mono() + opts.timeout)
-			    != 0) {
-				sfail(s, "write failed after %llu of %llu "
-				    "bytes: %s", (unsigned long long)
-				    (st->n - left), (unsigned long long)st->n,
-				    strerror(errno));
-				goto fail;
-			}
-			s->txpos += len;
-		}
-		break;
-	case ST_RECVN:
-		for (left = st->n; left > 0; left -= len) {
-			len = left < FWTEST_CHUNK ? (size_t)left : FWTEST_CHUNK;
-			if (read_exact(s, buf, len, mono() + opts.timeout,
-			    &got) == -1) {
-				fprintf(stderr, "  (%llu of %llu bytes "
-				    "received before)\n", (unsigned long long)
-				    (st->n - left + got),
-				    (unsigned long long)st->n);
-				goto fail;
-			}
-			pattern_fill(s->rxkey, s->rxpos, want, len);
-			if (memcmp(buf, want, len) != 0) {
-				for (i = 0; buf[i] == want[i]; i++)
-					;
-				sfail(s, "data differs from the peer's "
-				    "pattern at offset %llu",
-				    (unsigned long long)(s->rxpos + i));
-				goto fail;
-			}
-			s->rxpos += len;
-		}
-		break;
-	case ST_BULK:
-		if (step_bulk(s, st->n) == -1)
-			goto fail;
-		break;
-	case ST_SINK:
-		for (;;) {
-			n = sess_read(s, buf, FWTEST_CHUNK,
-			    mono() + opts.timeout);
-			if (n <= 0)
+		s->rxpos += len;
+	}
+	return (0);
+}
+
+/* sink: read to EOF, print the count and hash. */
+static int
+step_sink(struct step_ctx *x)
+{
+	struct sess	*s = x->s;
+	uint64_t	 h = FNV_INIT, count = 0;
+	ssize_t		 n;
+
+	for (;;) {
+		n = sess_read(s, x->buf, FWTEST_CHUNK, mono() + opts.timeout);
+		if (n <= 0)
+			break;
+		h = fnv1a(h, x->buf, (size_t)n);
+		count += (uint64_t)n;
+	}
+	if (n == -2) {
+		sfail(s, "no data and no EOF for %.1f s after %llu bytes",
+		    opts.timeout, (unsigned long long)count);
+		return (-1);
+	}
+	printf("%s: sink: bytes=%llu fnv=%016llx end=%s\n", s->label,
+	    (unsigned long long)count, (unsigned long long)h,
+	    s->rend == END_EOF ? "eof" : "reset");
+	if (s->rend != END_EOF) {
+		sfail(s, "ended with %s, not EOF", end_str(s));
+		return (-1);
+	}
+	return (0);
+}
+
+/* echo: send back what comes until the peer ends. */
+static int
+step_echo(struct step_ctx *x)
+{
+	struct sess	*s = x->s;
+	uint64_t	 count = 0;
+	ssize_t		 n;
+
+	/* The peer sets the pace: only the run's deadline bounds it. */
+	for (;;) {
+		n = sess_read(s, x->buf, FWTEST_CHUNK, mono() + 86400);
+		if (n <= 0)
+			break;
+		if (sess_write(s, x->buf, (size_t)n, mono() + opts.timeout) !=
+		    0) {
+			if (errno == EPIPE || errno == ECONNRESET) {
+				s->rend = END_RESET;
 				break;
-			h = fnv1a(h, buf, (size_t)n);
-			count += (uint64_t)n;
-		}
-		if (n == -2) {
-			sfail(s, "no data and no EOF for %.1f s after %llu "
-			    "bytes", opts.timeout, (unsigned long long)count);
-			goto fail;
-		}
-		printf("%s: sink: bytes=%llu fnv=%016llx end=%s\n", s->label,
-		    (unsigned long long)count, (unsigned long long)h,
-		    s->rend == END_EOF ? "eof" : "reset");
-		if (s->rend != END_EOF) {
-			sfail(s, "ended with %s, not EOF", end_str(s));
-			goto fail;
-		}
-		break;
-	case ST_ECHO:
-		/* The peer sets the pace: only the run's deadline bounds it. */
-		for (;;) {
-			n = sess_read(s, buf, FWTEST_CHUNK, mono() + 86400);
-			if (n <= 0)
-				break;
-			if (sess_write(s, buf, (size_t)n,
-			    mono() + opts.timeout) != 0) {
-				if (errno == EPIPE || errno == ECONNRESET) {
-					s->rend = END_RESET;
-					break;
-				}
-				sfail(s, "echo write: %s", strerror(errno));
-				goto fail;
 			}
-			count += (uint64_t)n;
+			sfail(s, "echo write: %s", strerror(errno));
+			return (-1);
 		}
-		if (s->rend == END_EOF && shutdown(s->fd, SHUT_WR) == -1 &&
-		    errno != ENOTCONN) {
-			sfail(s, "shutdown: %s", strerror(errno));
-			goto fail;
-		}
-		printf("%s: echo: %llu bytes, ended by %s\n", s->label,
-		    (unsigned long long)count, end_str(s));
-		break;
-	case ST_EOF:
-	case ST_RESET:
-	case ST_END:
-		if (expect_end(s, st->def->type, st->has_arg ? st->t :
-		    opts.timeout) == -1)
-			goto fail;
-		break;
-	case ST_SILENCE:
-		if (s->rend != END_NONE) {
-			sfail(s, "the connection already ended with %s",
-			    end_str(s));
-			goto fail;
-		}
-		if (wait_io(s->fd, POLLIN, t0 + st->t) != 0) {
-			n = recv(s->fd, buf, FWTEST_CHUNK,
-			    MSG_PEEK | MSG_DONTWAIT);
-			if (n > 0) {
-				show(buf, (size_t)n, shown, sizeof(shown));
-				sfail(s, "got %zd bytes \"%s\" after %.3f s",
-				    n, shown, mono() - t0);
-			} else if (n == 0)
-				sfail(s, "got EOF after %.3f s", mono() - t0);
-			else
-				sfail(s, "got %s after %.3f s", strerror(errno),
-				    mono() - t0);
-			goto fail;
-		}
-		printf("%s: silence: nothing for %.3f s\n", s->label, st->t);
-		break;
-	case ST_SHUT:
+		count += (uint64_t)n;
+	}
+	if (s->rend == END_EOF && shutdown(s->fd, SHUT_WR) == -1 &&
+	    errno != ENOTCONN) {
+		sfail(s, "shutdown: %s", strerror(errno));
+		return (-1);
+	}
+	printf("%s: echo: %llu bytes, ended by %s\n", s->label,
+	    (unsigned long long)count, end_str(s));
+	return (0);
+}
+
+/* silence:T: nothing arrives, not even the end, for T seconds. */
+static int
+step_silence(struct step_ctx *x)
+{
+	struct sess	*s = x->s;
+	char		 shown[FWTEST_LINE_MAX * 4];
+	ssize_t		 n;
+
+	if (s->rend != END_NONE) {
+		sfail(s, "the connection already ended with %s", end_str(s));
+		return (-1);
+	}
+	if (wait_io(s->fd, POLLIN, x->t0 + x->st->t) != 0) {
+		n = recv(s->fd, x->buf, FWTEST_CHUNK, MSG_PEEK | MSG_DONTWAIT);
+		if (n > 0) {
+			show(x->buf, (size_t)n, shown, sizeof(shown));
+			sfail(s, "got %zd bytes \"%s\" after %.3f s", n, shown,
+			    mono() - x->t0);
+		} else if (n == 0)
+			sfail(s, "got EOF after %.3f s", mono() - x->t0);
+		else
+			sfail(s, "got %s after %.3f s", strerror(errno),
+			    mono() - x->t0);
+		return (-1);
+	}
+	printf("%s: silence: nothing for %.3f s\n", s->label, x->st->t);
+	return (0);
+}
+
+/* shut, rst (close with SO_LINGER 0: a reset), close. */
+static int
+step_close(struct step_ctx *x)
+{
+	struct sess	*s = x->s;
+	struct linger	 lg;
+
+	if (x->st->def->type == ST_SHUT) {
 		if (shutdown(s->fd, SHUT_WR) == -1) {
 			sfail(s, "shutdown: %s", strerror(errno));
-			goto fail;
+			return (-1);
 		}
-		break;
-	case ST_RST:
+		return (0);
+	}
+	if (x->st->def->type == ST_RST) {
 		lg.l_onoff = 1;
 		lg.l_linger = 0;
 		if (setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg,
 		    sizeof(lg)) == -1) {
 			sfail(s, "SO_LINGER: %s", strerror(errno));
-			goto fail;
+			return (-1);
 		}
-		/* FALLTHROUGH */
-	case ST_CLOSE:
-		if (s->fd != -1)
-			close(s->fd);
-		s->fd = -1;
-		break;
-	case ST_SLEEP:
-		until = t0 + st->t;
-		while (mono() < until)
-			(void)poll(NULL, 0, (int)((until - mono()) * 1000) + 1);
-		break;
-	case ST_PEER:
-		if (s->role == ROLE_SERVER) {
-			snprintf(line, sizeof(line), "peer=%s\n",
-			    addr_fmt(&s->peer, abuf, sizeof(abuf)));
-			if (sess_write(s, line, strlen(line), deadline) != 0) {
-				sfail(s, "write: %s", strerror(errno));
-				goto fail;
-			}
+	}
+	if (s->fd != -1)
+		close(s->fd);
+	s->fd = -1;
+	return (0);
+}
+
+/*
+ * peer[:ADDR]: the server tells the address it saw ("peer=ADDR:PORT"),
+ * the client reads it and, given ADDR, checks it.
+ */
+static int
+step_peer(struct step_ctx *x)
+{
+	struct sess		*s = x->s;
+	const struct step	*st = x->st;
+	char			 line[FWTEST_LINE_MAX], *colon;
+	char			 abuf[INET6_ADDRSTRLEN + 16];
+	size_t			 len, got;
+
+	if (s->role == ROLE_SERVER) {
+		snprintf(line, sizeof(line), "peer=%s\n",
+		    addr_fmt(&s->peer, abuf, sizeof(abuf)));
+		if (sess_write(s, line, strlen(line), x->deadline) != 0) {
+			sfail(s, "write: %s", strerror(errno));
+			return (-1);
+		}
+		return (0);
+	}
+	for (len = 0; len < sizeof(line) - 1; len++) {
+		if (read_exact(s, (unsigned char *)line + len, 1, x->deadline,
+		    &got) == -1)
+			return (-1);
+		if (line[len] == '\n')
 			break;
-		}
-		for (len = 0; len < sizeof(line) - 1; len++) {
-			if (read_exact(s, (unsigned char *)line + len, 1,
-			    deadline, &got) == -1)
-				goto fail;
-			if (line[len] == '\n')
-				break;
-		}
-		line[len] = '\0';
-		if (strncmp(line, "peer=", 5) != 0 ||
-		    (colon = strrchr(line, ':')) == NULL) {
-			sfail(s, "expected \"peer=ADDR:PORT\", got \"%s\"",
-			    line);
-			goto fail;
-		}
-		printf("%s: %s\n", s->label, line);
-		*colon = '\0';
-		if (st->has_arg && strcmp(line + 5, st->data) != 0) {
-			sfail(s, "the server saw the connection from %s, "
-			    "expected %s", line + 5, st->data);
-			goto fail;
-		}
-		break;
-	case ST_TOUCH:
-		snprintf(line, sizeof(line), "%s.tmp", st->data);
-		if ((f = fopen(line, "w")) == NULL) {
-			sfail(s, "%s: %s", line, strerror(errno));
-			goto fail;
-		}
-		fprintf(f, "%.6f\n", wall());
-		fclose(f);
-		if (rename(line, st->data) == -1) {
-			sfail(s, "rename %s: %s", st->data, strerror(errno));
-			goto fail;
-		}
-		break;
-	case ST_WAITFILE:
+	}
+	line[len] = '\0';
+	if (strncmp(line, "peer=", 5) != 0 ||
+	    (colon = strrchr(line, ':')) == NULL) {
+		sfail(s, "expected \"peer=ADDR:PORT\", got \"%s\"", line);
+		return (-1);
+	}
+	printf("%s: %s\n", s->label, line);
+	*colon = '\0';
+	if (st->has_arg && strcmp(line + 5, st->data) != 0) {
+		sfail(s, "the server saw the connection from %s, expected %s",
+		    line + 5, st->data);
+		return (-1);
+	}
+	return (0);
+}
+
+/* touch:FILE (the time, written whole by a rename), waitfile:FILE. */
+static int
+step_file(struct step_ctx *x)
+{
+	struct sess		*s = x->s;
+	const struct step	*st = x->st;
+	char			 line[FWTEST_LINE_MAX];
+	struct stat		 sb;
+	FILE			*f;
+
+	if (st->def->type == ST_WAITFILE) {
 		while (stat(st->data, &sb) == -1) {
-			if (mono() > deadline) {
+			if (mono() > x->deadline) {
 				sfail(s, "%s did not appear within %.1f s",
 				    st->data, opts.timeout);
-				goto fail;
+				return (-1);
 			}
 			(void)poll(NULL, 0, 10);
 		}
-		break;
-	case ST_PING:
+		return (0);
+	}
+	snprintf(line, sizeof(line), "%s.tmp", st->data);
+	if ((f = fopen(line, "w")) == NULL) {
+		sfail(s, "%s: %s", line, strerror(errno));
+		return (-1);
+	}
+	fprintf(f, "%.6f\n", wall());
+	fclose(f);
+	if (rename(line, st->data) == -1) {
+		sfail(s, "rename %s: %s", st->data, strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+/* ping:N, hold:T, holduntil:FILE: checked echoes, N, for T or until. */
+static int
+step_hold(struct step_ctx *x)
+{
+	struct sess		*s = x->s;
+	const struct step	*st = x->st;
+	struct stat		 sb;
+	double			 until;
+	int			 seq;
+
+	if (st->def->type == ST_PING) {
 		for (seq = 1; (uint64_t)seq <= st->n; seq++)
 			if (ping_once(s, seq, NULL) == -1)
-				goto fail;
-		break;
+				return (-1);
+		return (0);
+	}
+	until = x->t0 + (st->def->type == ST_HOLD ? st->t : 86400);
+	for (seq = 1; mono() < until; seq++) {
+		if (st->def->type == ST_HOLDUNTIL && stat(st->data, &sb) == 0)
+			break;
+		if (ping_once(s, seq, NULL) == -1) {
+			fprintf(stderr, "  (the echo broke %.3f s into the "
+			    "hold, after %d good ones)\n", mono() - x->t0,
+			    seq - 1);
+			return (-1);
+		}
+		(void)poll(NULL, 0, (int)(opts.interval * 1000));
+	}
+	printf("%s: hold: %d echoes in %.3f s\n", s->label, seq - 1,
+	    mono() - x->t0);
+	return (0);
+}
+
+/* flood:N: back-pressure: a peer that does not read must stop us. */
+static int
+step_flood(struct step_ctx *x)
+{
+	struct sess		*s = x->s;
+	const struct step	*st = x->st;
+	uint64_t		 left, h = FNV_INIT;
+	size_t			 len;
+	ssize_t			 n;
+
+	for (left = st->n; left > 0; left -= (uint64_t)n) {
+		len = left < FWTEST_CHUNK ? (size_t)left : FWTEST_CHUNK;
+		pattern_fill(s->txkey, s->txpos, x->buf, len);
+		while ((n = send(s->fd, x->buf, len, MSG_NOSIGNAL)) == -1 &&
+		    (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR))
+			if (wait_io(s->fd, POLLOUT, mono() + FWTEST_STALL) == 0)
+				break;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n == -1) {
+			sfail(s, "write failed after %llu bytes: %s",
+			    (unsigned long long)(st->n - left),
+			    strerror(errno));
+			return (-1);
+		}
+		h = fnv1a(h, x->buf, (size_t)n);
+		s->txpos += (uint64_t)n;
+	}
+	printf("%s: flood: sent=%llu sent_fnv=%016llx blocked=%s "
+	    "seconds=%.3f\n", s->label, (unsigned long long)(st->n - left),
+	    (unsigned long long)h, left > 0 ? "yes" : "no", mono() - x->t0);
+	if (left == 0) {
+		sfail(s, "no back-pressure: all %llu bytes were taken without "
+		    "writing ever blocking for %.1f s",
+		    (unsigned long long)st->n, FWTEST_STALL);
+		return (-1);
+	}
+	return (0);
+}
+
+/* holdcut:T: echoes until the relay cuts the connection, within T. */
+static int
+step_holdcut(struct step_ctx *x)
+{
+	struct sess	*s = x->s;
+	char		 line[FWTEST_LINE_MAX];
+	double		 until = x->t0 + x->st->t;
+	int		 seq, cut = END_NONE;
+
+	for (seq = 1; ; seq++) {
+		if (mono() > until) {
+			sfail(s, "still open after %.1f s and %d echoes",
+			    x->st->t, seq - 1);
+			return (-1);
+		}
+		if (ping_once(s, seq, &cut) == -1) {
+			if (cut == END_NONE)
+				return (-1);
+			break;
+		}
+		/* The last good echo, for the script's clock. */
+		snprintf(line, sizeof(line), "%.6f", wall());
+		(void)poll(NULL, 0, (int)(opts.interval * 1000));
+	}
+	if (cut == END_ERROR) {
+		sfail(s, "cut with %s", end_str(s));
+		return (-1);
+	}
+	printf("%s: hold-cut: echoes=%d last_ok=%s cut=%s at=%.6f\n",
+	    s->label, seq - 1, seq > 1 ? line : "none",
+	    cut == END_RESET ? "reset" : "eof", wall());
+	return (0);
+}
+
+static int
+step_dispatch(struct step_ctx *x)
+{
+	const struct step	*st = x->st;
+	double			 until;
+
+	switch (st->def->type) {
+	case ST_SEND:
+		return (step_send(x));
+	case ST_RECV:
+		return (step_recv(x));
+	case ST_SENDN:
+		return (step_sendn(x));
+	case ST_RECVN:
+		return (step_recvn(x));
+	case ST_BULK:
+		return (step_bulk(x->s, st->n));
+	case ST_SINK:
+		return (step_sink(x));
+	case ST_ECHO:
+		return (step_echo(x));
+	case ST_EOF:
+	case ST_RESET:
+	case ST_END:
+		return (expect_end(x->s, st->def->type, st->has_arg ? st->t :
+		    opts.timeout));
+	case ST_SILENCE:
+		return (step_silence(x));
+	case ST_SHUT:
+	case ST_RST:
+	case ST_CLOSE:
+		return (step_close(x));
+	case ST_SLEEP:
+		until = x->t0 + st->t;
+		while (mono() < until)
+			(void)poll(NULL, 0, (int)((until - mono()) * 1000) + 1);
+		return (0);
+	case ST_PEER:
+		return (step_peer(x));
+	case ST_TOUCH:
+	case ST_WAITFILE:
+		return (step_file(x));
+	case ST_PING:
 	case ST_HOLD:
 	case ST_HOLDUNTIL:
-		until = t0 + (st->def->type == ST_HOLD ? st->t : 86400);
-		for (seq = 1; mono() < until; seq++) {
-			if (st->def->type == ST_HOLDUNTIL &&
-			    stat(st->data, &sb) == 0)
-				break;
-			if (ping_once(s, seq, NULL) == -1) {
-				fprintf(stderr, "  (the echo broke %.3f s "
-				    "into the hold, after %d good ones)\n",
-				    mono() - t0, seq - 1);
-				goto fail;
-			}
-			(void)poll(NULL, 0, (int)(opts.interval * 1000));
-		}
-		printf("%s: hold: %d echoes in %.3f s\n", s->label, seq - 1,
-		    mono() - t0);
-		break;
+		return (step_hold(x));
 	case ST_FLOOD:
-		/* Back-pressure: a peer that does not read must stop us. */
-		for (left = st->n; left > 0; left -= (uint64_t)n) {
-			len = left < FWTEST_CHUNK ? (size_t)left : FWTEST_CHUNK;
-			pattern_fill(s->txkey, s->txpos, buf, len);
-			while ((n = send(s->fd, buf, len, MSG_NOSIGNAL)) == -1 &&
-			    (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR))
-				if (wait_io(s->fd, POLLOUT, mono() + FWTEST_STALL)
-				    == 0)
-					break;
-			if (n == -1 && (errno == EAGAIN ||
-			    errno == EWOULDBLOCK))
-				break;
-			if (n == -1) {
-				sfail(s, "write failed after %llu bytes: %s",
-				    (unsigned long long)(st->n - left),
-				    strerror(errno));
-				goto fail;
-			}
-			h = fnv1a(h, buf, (size_t)n);
-			s->txpos += (uint64_t)n;
-		}
-		printf("%s: flood: sent=%llu sent_fnv=%016llx blocked=%s "
-		    "seconds=%.3f\n", s->label, (unsigned long long)
-		    (st->n - left), (unsigned long long)h, left > 0 ? "yes" :
-		    "no", mono() - t0);
-		if (left == 0) {
-			sfail(s, "no back-pressure: all %llu bytes were taken "
-			    "without writing ever blocking for %.1f s",
-			    (unsigned long long)st->n, FWTEST_STALL);
-			goto fail;
-		}
-		break;
+		return (step_flood(x));
 	case ST_HOLDCUT:
-		until = t0 + st->t;
-		for (seq = 1; ; seq++) {
-			if (mono() > until) {
-				sfail(s, "still open after %.1f s and %d "
-				    "echoes", st->t, seq - 1);
-				goto fail;
-			}
-			if (ping_once(s, seq, &cut) == -1) {
-				if (cut == END_NONE)
-					goto fail;
-				break;
-			}
-			/* The last good echo, for the script's clock. */
-			snprintf(line, sizeof(line), "%.6f", wall());
-			(void)poll(NULL, 0, (int)(opts.interval * 1000));
-		}
-		if (cut == END_ERROR) {
-			sfail(s, "cut with %s", end_str(s));
-			goto fail;
-		}
-		printf("%s: hold-cut: echoes=%d last_ok=%s cut=%s at=%.6f\n",
-		    s->label, seq - 1, seq > 1 ? line : "none",
-		    cut == END_RESET ? "reset" : "eof", wall());
-		break;
+		return (step_holdcut(x));
 	}
-	rc = 0;
- fail:
-	free(buf);
-	free(want);
+	return (0);
+}
+
+/* Run one step; 0 when what it expects happened, -1 after sfail(). */
+static int
+step_run(struct sess *s, const struct step *st)
+{
+	struct step_ctx	 x;
+	int		 rc;
+
+	s->step = st->token;
+	memset(&x, 0, sizeof(x));
+	x.s = s;
+	x.st = st;
+	x.t0 = mono();
+	x.deadline = x.t0 + opts.timeout;
+	if ((x.buf = malloc(FWTEST_CHUNK)) == NULL ||
+	    (x.want = malloc(FWTEST_CHUNK)) == NULL)
+		die("out of memory");
+	rc = step_dispatch(&x);
+	free(x.buf);
+	free(x.want);
 	return (rc);
 }
 
@@ -1652,67 +1824,60 @@ struct cconn {
  * turn, each echo-checked with its own message for R rounds, then closed
  * with a half-close whose EOF must come back through the relay.
  */
+/* --sources A,B,...: the client addresses, used in turn. */
 static int
-cmd_concurrent(void)
+sources_parse(struct sockaddr_storage *src, socklen_t *slen)
 {
-	struct sockaddr_storage	 dst, src[FWTEST_MAX_SOURCES];
-	socklen_t		 dlen, slen[FWTEST_MAX_SOURCES], elen;
-	struct cconn		*cc;
-	struct pollfd		*pfd;
-	char			*list, *tok, *save, *msg, *got;
-	char			 shown[256];
-	double			 start = mono(), deadline;
-	size_t			 len;
-	ssize_t			 n;
-	int			 nsrc = 0, i, j, r, next = 0, inflight = 0;
-	int			 open = 0, done, e, on = 1, np;
+	char	*list, *tok, *save;
+	int	 nsrc = 0;
 
-	if (opts.count <= 0)
-		die("--count N is needed");
-	if (opts.size < 16 || opts.size > 4096)
-		die("--size must be 16..4096");
-	if (addr_parse(opts.connect != NULL ? opts.connect : "", 0, &dst,
-	    &dlen) == -1)
-		die("--connect ADDR:PORT is needed");
-	if (opts.sources != NULL) {
-		if ((list = strdup(opts.sources)) == NULL)
-			die("out of memory");
-		for (tok = strtok_r(list, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
-			if (nsrc == FWTEST_MAX_SOURCES)
-				die("too many sources");
-			if (addr_parse(tok, 1, &src[nsrc], &slen[nsrc]) == -1)
-				die("bad source \"%s\"", tok);
-			nsrc++;
-		}
-		free(list);
-	}
-	raise_nofile();
-	cc = calloc((size_t)opts.count, sizeof(*cc));
-	pfd = calloc((size_t)opts.count, sizeof(*pfd));
-	msg = malloc(opts.size);
-	got = malloc(opts.size);
-	if (cc == NULL || pfd == NULL || msg == NULL || got == NULL)
+	if (opts.sources == NULL)
+		return (0);
+	if ((list = strdup(opts.sources)) == NULL)
 		die("out of memory");
+	for (tok = strtok_r(list, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (nsrc == FWTEST_MAX_SOURCES)
+			die("too many sources");
+		if (addr_parse(tok, 1, &src[nsrc], &slen[nsrc]) == -1)
+			die("bad source \"%s\"", tok);
+		nsrc++;
+	}
+	free(list);
+	return (nsrc);
+}
 
-	/* Open them all, a bounded number of handshakes at a time. */
+/*
+ * Open opts.count connections to dst, from the nsrc sources in turn, a
+ * bounded number of handshakes at a time; all are open when it returns.
+ */
+static void
+cc_open_all(struct cconn *cc, struct pollfd *pfd,
+    const struct sockaddr_storage *dst, socklen_t dlen,
+    const struct sockaddr_storage *src, const socklen_t *slen, int nsrc)
+{
+	double		 deadline;
+	socklen_t	 elen;
+	int		 i, j, r, next = 0, inflight = 0, open = 0, e, on = 1;
+	int		 np;
+
 	deadline = mono() + opts.timeout;
 	while (open < opts.count) {
 		while (inflight < FWTEST_INFLIGHT && next < opts.count) {
 			i = next++;
-			if ((cc[i].fd = socket(dst.ss_family, SOCK_STREAM, 0))
+			if ((cc[i].fd = socket(dst->ss_family, SOCK_STREAM, 0))
 			    == -1)
 				die("socket %d: %s", i, strerror(errno));
 			(void)set_nonblock(cc[i].fd);
 			if (nsrc > 0) {
 				(void)setsockopt(cc[i].fd, SOL_SOCKET,
 				    SO_REUSEADDR, &on, sizeof(on));
-				if (bind(cc[i].fd, (struct sockaddr *)
+				if (bind(cc[i].fd, (const struct sockaddr *)
 				    &src[i % nsrc], slen[i % nsrc]) == -1)
 					die("bind %d: %s", i, strerror(errno));
 			}
-			if (connect(cc[i].fd, (struct sockaddr *)&dst, dlen)
-			    == 0) {
+			if (connect(cc[i].fd, (const struct sockaddr *)dst,
+			    dlen) == 0) {
 				cc[i].state = 1;
 				open++;
 			} else if (errno == EINPROGRESS)
@@ -1755,82 +1920,114 @@ cmd_concurrent(void)
 			deadline = mono() + opts.timeout;
 		}
 	}
+}
 
-	/* Every connection echoes its own message while all are open. */
-	for (r = 0; r < opts.rounds; r++) {
-		for (i = 0; i < opts.count; i++)
-			cc[i].off = cc[i].got = 0;
-		done = 0;
-		deadline = mono() + opts.timeout;
-		while (done < opts.count) {
-			for (i = 0; i < opts.count; i++) {
-				pfd[i].fd = cc[i].got < opts.size ?
-				    cc[i].fd : -1;
-				pfd[i].events = POLLIN |
-				    (cc[i].off < opts.size ? POLLOUT : 0);
-				pfd[i].revents = 0;
-			}
-			n = poll(pfd, (nfds_t)opts.count,
-			    (int)((deadline - mono()) * 1000) + 1);
-			if (n == -1 && errno == EINTR)
+/*
+ * C connections open at the same time, each from one of the sources in
+ * turn, each echo-checked with its own message for R rounds, then closed
+ * with a half-close whose EOF must come back through the relay. With
+ * --ready-file, the file is written once every connection has echoed
+ * while all are open, and with --stop-file they stay open until it exists.
+ */
+/* The message connection i sends in round r: opts.size bytes. */
+static void
+cc_message(char *msg, int i, int r)
+{
+	size_t	 len;
+
+	memset(msg, '.', opts.size);
+	len = (size_t)snprintf(msg, opts.size, "conn %05d round %02d ", i, r);
+	msg[len] = '.';
+	msg[opts.size - 1] = '\n';
+}
+
+/* One connection's turn in an echo round; 1 when its echo is whole. */
+static int
+cc_echo_step(struct cconn *c, short revents, int i, int r, char *msg,
+    char *got)
+{
+	char		 shown[256];
+	ssize_t		 n;
+
+	cc_message(msg, i, r);
+	if (revents & POLLOUT) {
+		n = send(c->fd, msg + c->off, opts.size - c->off,
+		    MSG_NOSIGNAL);
+		if (n == -1 && errno != EAGAIN)
+			die("FAIL: connection %d: write: %s", i,
+			    strerror(errno));
+		if (n > 0)
+			c->off += (size_t)n;
+	}
+	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+		return (0);
+	n = recv(c->fd, got, opts.size - c->got, 0);
+	if (n == 0)
+		die("FAIL: connection %d: EOF in round %d", i, r + 1);
+	if (n == -1 && errno == EAGAIN)
+		return (0);
+	if (n == -1)
+		die("FAIL: connection %d: read in round %d: %s", i, r + 1,
+		    strerror(errno));
+	if (memcmp(got, msg + c->got, (size_t)n)) {
+		show((unsigned char *)got, (size_t)n, shown, sizeof(shown));
+		die("FAIL: connection %d: echo mismatch: got \"%s\"", i, shown);
+	}
+	c->got += (size_t)n;
+	return (c->got == opts.size ? 2 : 1);
+}
+
+/* Round r: every connection echoes its own message while all are open. */
+static void
+cc_echo_round(struct cconn *cc, struct pollfd *pfd, int r, char *msg,
+    char *got)
+{
+	double	 deadline = mono() + opts.timeout;
+	ssize_t	 n;
+	int	 i, done = 0, st;
+
+	for (i = 0; i < opts.count; i++)
+		cc[i].off = cc[i].got = 0;
+	while (done < opts.count) {
+		for (i = 0; i < opts.count; i++) {
+			pfd[i].fd = cc[i].got < opts.size ? cc[i].fd : -1;
+			pfd[i].events = POLLIN |
+			    (cc[i].off < opts.size ? POLLOUT : 0);
+			pfd[i].revents = 0;
+		}
+		n = poll(pfd, (nfds_t)opts.count,
+		    (int)((deadline - mono()) * 1000) + 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0 || mono() > deadline)
+			die("FAIL: round %d: %d of %d connections echoed, no "
+			    "progress for %.1f s", r + 1, done, opts.count,
+			    opts.timeout);
+		for (i = 0; i < opts.count; i++) {
+			if (pfd[i].revents == 0)
 				continue;
-			if (n <= 0 || mono() > deadline)
-				die("FAIL: round %d: %d of %d connections "
-				    "echoed, no progress for %.1f s", r + 1,
-				    done, opts.count, opts.timeout);
-			for (i = 0; i < opts.count; i++) {
-				if (pfd[i].revents == 0)
-					continue;
-				memset(msg, '.', opts.size);
-				len = (size_t)snprintf(msg, opts.size,
-				    "conn %05d round %02d ", i, r);
-				msg[len] = '.';
-				msg[opts.size - 1] = '\n';
-				if (pfd[i].revents & POLLOUT) {
-					n = send(cc[i].fd, msg + cc[i].off,
-					    opts.size - cc[i].off,
-					    MSG_NOSIGNAL);
-					if (n == -1 && errno != EAGAIN)
-						die("FAIL: connection %d: "
-						    "write: %s", i,
-						    strerror(errno));
-					if (n > 0)
-						cc[i].off += (size_t)n;
-				}
-				if (!(pfd[i].revents &
-				    (POLLIN | POLLHUP | POLLERR)))
-					continue;
-				n = recv(cc[i].fd, got, opts.size - cc[i].got,
-				    0);
-				if (n == 0)
-					die("FAIL: connection %d: EOF in "
-					    "round %d", i, r + 1);
-				if (n == -1 && errno == EAGAIN)
-					continue;
-				if (n == -1)
-					die("FAIL: connection %d: read in "
-					    "round %d: %s", i, r + 1,
-					    strerror(errno));
-				if (memcmp(got, msg + cc[i].got, (size_t)n)) {
-					show((unsigned char *)got, (size_t)n,
-					    shown, sizeof(shown));
-					die("FAIL: connection %d: echo "
-					    "mismatch: got \"%s\"", i, shown);
-				}
-				cc[i].got += (size_t)n;
+			st = cc_echo_step(&cc[i], pfd[i].revents, i, r, msg,
+			    got);
+			if (st > 0)
 				deadline = mono() + opts.timeout;
-				if (cc[i].got == opts.size)
-					done++;
-			}
+			if (st == 2)
+				done++;
 		}
 	}
+}
 
-	/* Half-close each; the relay must bring the echo server's FIN back. */
+/* Half-close each; the relay must bring the echo server's FIN back. */
+static void
+cc_halfclose_all(struct cconn *cc, struct pollfd *pfd, char *got)
+{
+	double	 deadline;
+	ssize_t	 n;
+	int	 i, done = 0;
+
 	for (i = 0; i < opts.count; i++)
 		if (shutdown(cc[i].fd, SHUT_WR) == -1)
 			die("FAIL: connection %d: shutdown: %s", i,
 			    strerror(errno));
-	done = 0;
 	deadline = mono() + opts.timeout;
 	while (done < opts.count) {
 		for (i = 0; i < opts.count; i++) {
@@ -1860,6 +2057,43 @@ cmd_concurrent(void)
 			done++;
 		}
 	}
+}
+
+static int
+cmd_concurrent(void)
+{
+	struct sockaddr_storage	 dst, src[FWTEST_MAX_SOURCES];
+	socklen_t		 dlen, slen[FWTEST_MAX_SOURCES];
+	struct cconn		*cc;
+	struct pollfd		*pfd;
+	char			*msg, *got;
+	double			 start = mono();
+	int			 nsrc, r;
+
+	if (opts.count <= 0)
+		die("--count N is needed");
+	if (opts.size < 16 || opts.size > 4096)
+		die("--size must be 16..4096");
+	if (addr_parse(opts.connect != NULL ? opts.connect : "", 0, &dst,
+	    &dlen) == -1)
+		die("--connect ADDR:PORT is needed");
+	nsrc = sources_parse(src, slen);
+	raise_nofile();
+	cc = calloc((size_t)opts.count, sizeof(*cc));
+	pfd = calloc((size_t)opts.count, sizeof(*pfd));
+	msg = malloc(opts.size);
+	got = malloc(opts.size);
+	if (cc == NULL || pfd == NULL || msg == NULL || got == NULL)
+		die("out of memory");
+	cc_open_all(cc, pfd, &dst, dlen, src, slen, nsrc);
+	for (r = 0; r < opts.rounds; r++)
+		cc_echo_round(cc, pfd, r, msg, got);
+	if (opts.ready_file != NULL && write_ready(opts.ready_file,
+	    opts.count) == -1)
+		die("%s: %s", opts.ready_file, strerror(errno));
+	while (opts.stop_file != NULL && access(opts.stop_file, F_OK) == -1)
+		usleep(20000);
+	cc_halfclose_all(cc, pfd, got);
 	printf("concurrent: connections=%d sources=%d rounds=%d size=%zu "
 	    "all_open_at_once=yes echo=ok eof=ok seconds=%.3f\n", opts.count,
 	    nsrc, opts.rounds, opts.size, mono() - start);
@@ -1945,6 +2179,613 @@ cmd_freeport(const char *addr)
 	return (0);
 }
 
+/* One connection of the echo server: what it still has to write back. */
+struct econn {
+	int		 fd;
+	size_t		 off, len;	/* pending bytes in buf[off..len) */
+	int		 eof;
+	unsigned char	 buf[16384];
+};
+
+static void
+echo_close(int ep, struct econn *e)
+{
+	epoll_ctl(ep, EPOLL_CTL_DEL, e->fd, NULL);
+	close(e->fd);
+	free(e);
+}
+
+/* Read, write back what the client does not take at once later; on EOF
+ * (all written back) close. 0 when e is still open. */
+static int
+echo_io(int ep, struct econn *e)
+{
+	struct epoll_event	 ev;
+	ssize_t			 n;
+
+	for (;;) {
+		while (e->off < e->len) {
+			n = send(e->fd, e->buf + e->off, e->len - e->off,
+			    MSG_NOSIGNAL);
+			if (n == -1 && (errno == EAGAIN || errno == EINTR))
+				break;
+			if (n == -1) {
+				echo_close(ep, e);
+				return (-1);
+			}
+			e->off += (size_t)n;
+		}
+		if (e->off < e->len) {
+			ev.events = EPOLLOUT;
+			ev.data.ptr = e;
+			epoll_ctl(ep, EPOLL_CTL_MOD, e->fd, &ev);
+			return (0);
+		}
+		e->off = e->len = 0;
+		if (e->eof) {
+			echo_close(ep, e);
+			return (-1);
+		}
+		n = recv(e->fd, e->buf, sizeof(e->buf), 0);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n <= 0) {
+			if (n == 0) {
+				e->eof = 1;
+				continue;
+			}
+			echo_close(ep, e);
+			return (-1);
+		}
+		e->len = (size_t)n;
+	}
+	ev.events = EPOLLIN;
+	ev.data.ptr = e;
+	epoll_ctl(ep, EPOLL_CTL_MOD, e->fd, &ev);
+	return (0);
+}
+
+/*
+ * An echo server for any number of connections in one thread (epoll): every
+ * byte goes back in order; a client's EOF is answered with a close once all
+ * is written back. Runs until killed or --deadline.
+ */
+static int
+cmd_echo(void)
+{
+	struct sockaddr_storage	 ss;
+	struct epoll_event	 ev, evs[256];
+	struct econn		*e;
+	char			 a[INET6_ADDRSTRLEN + 16];
+	int			 ls, ep, n, i, fd;
+
+	raise_nofile();
+	ls = listen_on(opts.listen, 65535, &ss);
+	(void)set_nonblock(ls);
+	if ((ep = epoll_create1(0)) == -1)
+		die("epoll_create1: %s", strerror(errno));
+	ev.events = EPOLLIN;
+	ev.data.ptr = NULL;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev) == -1)
+		die("epoll_ctl: %s", strerror(errno));
+	if (write_ready(opts.ready_file, ss_port(&ss)) == -1)
+		die("%s: %s", opts.ready_file, strerror(errno));
+	printf("echo listening on %s\n", addr_fmt(&ss, a, sizeof(a)));
+	for (;;) {
+		if ((n = epoll_wait(ep, evs, 256, -1)) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("epoll_wait: %s", strerror(errno));
+		}
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.ptr != NULL) {
+				(void)echo_io(ep, evs[i].data.ptr);
+				continue;
+			}
+			while ((fd = accept(ls, NULL, NULL)) != -1) {
+				(void)set_nonblock(fd);
+				if ((e = calloc(1, sizeof(*e))) == NULL)
+					die("out of memory");
+				e->fd = fd;
+				ev.events = EPOLLIN;
+				ev.data.ptr = e;
+				if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == -1)
+					die("epoll_ctl: %s", strerror(errno));
+			}
+		}
+	}
+}
+
+/* The byte at offset off of connection i's stream: order shows. */
+static unsigned char
+stream_byte(int i, uint64_t off)
+{
+	uint64_t	 x = (off >> 2) * 0x9e3779b97f4a7c15ULL ^
+			    ((uint64_t)i << 40) ^ (off & 3);
+
+	x ^= x >> 29;
+	return ((unsigned char)(x ^ (x >> 8) ^ (x >> 16)));
+}
+
+/*
+ * Every connection streams its own pattern to an echo server through the
+ * relay and checks every byte that comes back at its offset, until
+ * --stop-file exists (--ready-file: written once all are open and have
+ * seen their first echo); then each half-closes, reads the rest and must
+ * see EOF with everything it sent back. Counts, never stops at the first
+ * failure: connections dropped (EOF, reset or error early), bytes missing
+ * at the end, mismatched (lost, duplicated or reordered) bytes.
+ */
+static int
+cmd_stream(void)
+{
+	struct sockaddr_storage	 dst, src[FWTEST_MAX_SOURCES];
+	socklen_t		 dlen, slen[FWTEST_MAX_SOURCES];
+	struct cconn		*cc;
+	struct pollfd		*pfd;
+	unsigned char		 out[4096], in[16384];
+	uint64_t		 sent = 0, back = 0, bad = 0;
+	double			 start = mono(), last;
+	ssize_t			 n, k;
+	int			 nsrc, i, stopping = 0, live, dropped = 0;
+	int			 ready = 0, firsts = 0, missing = 0;
+
+	if (opts.count <= 0)
+		die("--count N is needed");
+	if (addr_parse(opts.connect != NULL ? opts.connect : "", 0, &dst,
+	    &dlen) == -1)
+		die("--connect ADDR:PORT is needed");
+	nsrc = sources_parse(src, slen);
+	raise_nofile();
+	cc = calloc((size_t)opts.count, sizeof(*cc));
+	pfd = calloc((size_t)opts.count, sizeof(*pfd));
+	if (cc == NULL || pfd == NULL)
+		die("out of memory");
+	cc_open_all(cc, pfd, &dst, dlen, src, slen, nsrc);
+	live = opts.count;
+	last = mono();
+	while (live > 0) {
+		if (!stopping && opts.stop_file != NULL &&
+		    access(opts.stop_file, F_OK) == 0) {
+			stopping = 1;
+			for (i = 0; i < opts.count; i++)
+				if (cc[i].state == 1)
+					shutdown(cc[i].fd, SHUT_WR);
+		}
+		for (i = 0; i < opts.count; i++) {
+			pfd[i].fd = cc[i].state == 1 ? cc[i].fd : -1;
+			pfd[i].events = POLLIN | (!stopping &&
+			    cc[i].off - cc[i].got < 65536 ? POLLOUT : 0);
+			pfd[i].revents = 0;
+		}
+		n = poll(pfd, (nfds_t)opts.count, 100);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n > 0)
+			last = mono();
+		else if (mono() - last > opts.timeout) {
+			fprintf(stderr, "fwtest stream: no progress for %.1f "
+			    "s, %d connections left\n", opts.timeout, live);
+			break;
+		}
+		for (i = 0; i < opts.count; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			if (pfd[i].revents & POLLOUT) {
+				for (k = 0; k < (ssize_t)sizeof(out); k++)
+					out[k] = stream_byte(i, cc[i].off +
+					    (uint64_t)k);
+				n = send(cc[i].fd, out, sizeof(out),
+				    MSG_NOSIGNAL);
+				if (n > 0) {
+					cc[i].off += (size_t)n;
+					sent += (uint64_t)n;
+				}
+			}
+			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = recv(cc[i].fd, in, sizeof(in), 0);
+			if (n == -1 && errno == EAGAIN)
+				continue;
+			if (n <= 0) {
+				if (n < 0 || !stopping)
+					dropped++;
+				else if (cc[i].got != cc[i].off)
+					missing++;
+				cc[i].state = 2;
+				close(cc[i].fd);
+				live--;
+				continue;
+			}
+			for (k = 0; k < n; k++)
+				if (in[k] != stream_byte(i, cc[i].got +
+				    (uint64_t)k))
+					bad++;
+			if (cc[i].got == 0 && ++firsts == opts.count)
+				ready = 1;
+			cc[i].got += (size_t)n;
+			back += (uint64_t)n;
+		}
+		if (ready == 1 && opts.ready_file != NULL) {
+			if (write_ready(opts.ready_file, opts.count) == -1)
+				die("%s: %s", opts.ready_file,
+				    strerror(errno));
+			ready = 2;
+		}
+	}
+	printf("stream: connections=%d sources=%d sent=%llu echoed=%llu "
+	    "dropped=%d short=%d mismatched=%llu unfinished=%d "
+	    "seconds=%.3f\n", opts.count, nsrc, (unsigned long long)sent,
+	    (unsigned long long)back, dropped, missing,
+	    (unsigned long long)bad, live, mono() - start);
+	free(cc);
+	free(pfd);
+	return (dropped || missing || bad || live ? 1 : 0);
+}
+
+/* One client of burst: where it is in connect, echo, half-close, EOF. */
+struct bconn {
+	int	 fd;
+	int	 state;		/* 0 free, 1 connecting, 2 echo, 3 await EOF */
+	int	 id;
+	size_t	 off, got;
+};
+
+/* Connect one more burst client, from the sources in turn. */
+static void
+burst_start(struct bconn *b, int id, const struct sockaddr_storage *dst,
+    socklen_t dlen, const struct sockaddr_storage *src, const socklen_t *slen,
+    int nsrc)
+{
+	int	 on = 1;
+
+	memset(b, 0, sizeof(*b));
+	b->id = id;
+	if ((b->fd = socket(dst->ss_family, SOCK_STREAM, 0)) == -1)
+		die("socket: %s", strerror(errno));
+	(void)set_nonblock(b->fd);
+	if (nsrc > 0) {
+		(void)setsockopt(b->fd, SOL_SOCKET, SO_REUSEADDR, &on,
+		    sizeof(on));
+		if (bind(b->fd, (const struct sockaddr *)&src[id % nsrc],
+		    slen[id % nsrc]) == -1)
+			die("bind: %s", strerror(errno));
+	}
+	if (connect(b->fd, (const struct sockaddr *)dst, dlen) == -1 &&
+	    errno != EINPROGRESS)
+		die("connect: %s", strerror(errno));
+	b->state = 1;
+}
+
+/*
+ * --count clients, --parallel of them at a time (all at once by default),
+ * each: connect, send its own --size message, read it back, half-close,
+ * read EOF. Prints how each ended: echoed (all of the above), refused,
+ * reset or eof before its echo, mismatch; exit 1 unless all echoed, or with
+ * --expect-fail unless none did. The wait for a connect is the kernel's.
+ */
+static int
+cmd_burst(void)
+{
+	struct sockaddr_storage	 dst, src[FWTEST_MAX_SOURCES];
+	socklen_t		 dlen, slen[FWTEST_MAX_SOURCES], elen;
+	struct bconn		*b;
+	struct pollfd		*pfd;
+	char			 msg[4096], got[4096];
+	double			 start = mono(), last = mono();
+	ssize_t			 n;
+	int			 nsrc, par, i, next = 0, active = 0, e;
+	int			 echoed = 0, refused = 0, reset = 0, eof = 0;
+	int			 other = 0, mismatch = 0, end;
+
+	if (opts.count <= 0)
+		die("--count N is needed");
+	if (opts.size < 16 || opts.size > sizeof(msg))
+		die("--size must be 16..4096");
+	if (addr_parse(opts.connect != NULL ? opts.connect : "", 0, &dst,
+	    &dlen) == -1)
+		die("--connect ADDR:PORT is needed");
+	nsrc = sources_parse(src, slen);
+	par = opts.parallel > 0 && opts.parallel < opts.count ? opts.parallel :
+	    opts.count;
+	raise_nofile();
+	b = calloc((size_t)par, sizeof(*b));
+	pfd = calloc((size_t)par, sizeof(*pfd));
+	if (b == NULL || pfd == NULL)
+		die("out of memory");
+	while (next < opts.count || active > 0) {
+		for (i = 0; i < par && next < opts.count; i++)
+			if (b[i].state == 0) {
+				burst_start(&b[i], next++, &dst, dlen, src,
+				    slen, nsrc);
+				active++;
+			}
+		for (i = 0; i < par; i++) {
+			pfd[i].fd = b[i].state != 0 ? b[i].fd : -1;
+			pfd[i].events = b[i].state == 1 ? POLLOUT :
+			    b[i].state == 2 && b[i].off < opts.size ?
+			    POLLIN | POLLOUT : POLLIN;
+			pfd[i].revents = 0;
+		}
+		n = poll(pfd, (nfds_t)par, 100);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n > 0)
+			last = mono();
+		else if (mono() - last > opts.timeout)
+			die("FAIL: no progress for %.1f s: %d active, %d "
+			    "echoed", opts.timeout, active, echoed);
+		for (i = 0; i < par; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			end = 0;
+			memset(msg, '.', opts.size);
+			snprintf(msg, opts.size, "burst %06d ", b[i].id);
+			msg[strlen(msg)] = '.';
+			if (b[i].state == 1) {
+				elen = sizeof(e);
+				if (getsockopt(b[i].fd, SOL_SOCKET, SO_ERROR,
+				    &e, &elen) == -1)
+					e = errno;
+				if (e == ECONNREFUSED) {
+					refused++;
+					end = 1;
+				} else if (e == ECONNRESET) {
+					/* Connected, then reset before we looked. */
+					reset++;
+					end = 1;
+				} else if (e != 0) {
+					other++;
+					end = 1;
+				} else
+					b[i].state = 2;
+			} else if (b[i].state == 2 &&
+			    (pfd[i].revents & POLLOUT) && b[i].off < opts.size) {
+				n = send(b[i].fd, msg + b[i].off,
+				    opts.size - b[i].off, MSG_NOSIGNAL);
+				if (n > 0)
+					b[i].off += (size_t)n;
+				else if (n == -1 && errno != EAGAIN) {
+					/* The write took the reset's error. */
+					if (errno == ECONNRESET ||
+					    errno == EPIPE)
+						reset++;
+					else
+						other++;
+					end = 1;
+				}
+			}
+			if (!end && b[i].state >= 2 && (pfd[i].revents &
+			    (POLLIN | POLLHUP | POLLERR))) {
+				n = recv(b[i].fd, got, sizeof(got), 0);
+				if (n == -1 && errno == EAGAIN)
+					continue;
+				if (n == -1) {
+					if (errno == ECONNRESET)
+						reset++;
+					else
+						other++;
+					end = 1;
+				} else if (n == 0) {
+					if (b[i].state == 3)
+						echoed++;
+					else
+						eof++;
+					end = 1;
+				} else if (b[i].state == 3 ||
+				    b[i].got + (size_t)n > opts.size ||
+				    memcmp(got, msg + b[i].got, (size_t)n)) {
+					mismatch++;
+					end = 1;
+				} else if ((b[i].got += (size_t)n) ==
+				    opts.size) {
+					shutdown(b[i].fd, SHUT_WR);
+					b[i].state = 3;
+				}
+			}
+			if (end) {
+				close(b[i].fd);
+				b[i].state = 0;
+				active--;
+			}
+		}
+	}
+	printf("burst: clients=%d parallel=%d sources=%d echoed=%d "
+	    "refused=%d reset=%d eof=%d mismatch=%d other=%d seconds=%.3f\n",
+	    opts.count, par, nsrc, echoed, refused, reset, eof, mismatch,
+	    other, mono() - start);
+	free(b);
+	free(pfd);
+	if (opts.expect_refused)
+		return (echoed == 0 && mismatch == 0 ? 0 : 1);
+	return (echoed == opts.count ? 0 : 1);
+}
+
+/* Seed PDUs of hostile, read from the files of --seeds DIR,DIR,... */
+struct seedset {
+	unsigned char	*buf[256];
+	size_t		 len[256];
+	int		 n;
+};
+
+static void
+seeds_load(struct seedset *ss, const char *dirs)
+{
+	char		*list, *tok, *save, path[PATH_MAX];
+	unsigned char	 tmp[65536];
+	struct dirent	*de;
+	DIR		*d;
+	FILE		*fp;
+	size_t		 n;
+
+	memset(ss, 0, sizeof(*ss));
+	if (dirs == NULL || (list = strdup(dirs)) == NULL)
+		die("--seeds DIR,... is needed");
+	for (tok = strtok_r(list, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if ((d = opendir(tok)) == NULL)
+			die("%s: %s", tok, strerror(errno));
+		while ((de = readdir(d)) != NULL && ss->n < 256) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", tok, de->d_name);
+			if ((fp = fopen(path, "rb")) == NULL)
+				continue;
+			n = fread(tmp, 1, sizeof(tmp), fp);
+			fclose(fp);
+			if (n == 0 || (ss->buf[ss->n] = malloc(n)) == NULL)
+				continue;
+			memcpy(ss->buf[ss->n], tmp, n);
+			ss->len[ss->n++] = n;
+		}
+		closedir(d);
+	}
+	free(list);
+	if (ss->n == 0)
+		die("no seed files in %s", dirs);
+}
+
+static void
+seeds_free(struct seedset *ss)
+{
+	int	 i;
+
+	for (i = 0; i < ss->n; i++)
+		free(ss->buf[i]);
+	ss->n = 0;
+}
+
+/*
+ * One mutated PDU stream into out (at most cap bytes): a seed, perhaps
+ * without its first byte (the fuzz corpora's control byte), then a few
+ * byte flips, random bytes, a cut or a repeated piece. Returns its length.
+ */
+static size_t
+seeds_mutate(const struct seedset *ss, unsigned char *out, size_t cap)
+{
+	size_t	 len, i, a, b;
+	int	 k, m, j;
+
+	j = (int)(lrand48() % ss->n);
+	len = ss->len[j] < cap ? ss->len[j] : cap;
+	memcpy(out, ss->buf[j], len);
+	if (len > 1 && lrand48() % 2) {
+		memmove(out, out + 1, len - 1);
+		len--;
+	}
+	for (k = 1 + (int)(lrand48() % 8); k > 0 && len > 0; k--) {
+		i = (size_t)lrand48() % len;
+		m = (int)(lrand48() % 6);
+		if (m == 0)
+			out[i] ^= (unsigned char)(1 << (lrand48() % 8));
+		else if (m == 1)
+			out[i] = (unsigned char)lrand48();
+		else if (m == 2)
+			out[i] = lrand48() % 2 ? 0x00 : 0xff;
+		else if (m == 3)
+			len = i + 1;
+		else if (m == 4 && len * 2 <= cap) {
+			a = (size_t)lrand48() % len;
+			b = a + (size_t)lrand48() % (len - a);
+			memcpy(out + len, out + a, b - a + 1);
+			len += b - a + 1;
+		} else if (len > 4)
+			out[i] = (unsigned char)(out[i] + 1);
+	}
+	return (len);
+}
+
+/* Send buf in one to three pieces; read what comes back for a moment. */
+static void
+hostile_talk(int fd, const unsigned char *buf, size_t len)
+{
+	struct timeval	 tv = { 0, 50000 };
+	struct linger	 lg = { 1, 0 };
+	unsigned char	 in[16384];
+	size_t		 off = 0, piece;
+	int		 i;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (off < len) {
+		piece = 1 + (size_t)lrand48() % (len - off);
+		if (send(fd, buf + off, piece, MSG_NOSIGNAL) <= 0)
+			break;
+		off += piece;
+	}
+	for (i = 0; i < 4; i++)
+		if (recv(fd, in, sizeof(in), 0) <= 0)
+			break;
+	if (lrand48() % 4 == 0)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
+/*
+ * A malicious peer. With --connect: --count connections, --parallel
+ * processes, each sending a mutated PDU stream of --seeds; exit 1 if a
+ * connect failed (the daemon stopped answering). With --listen: a target
+ * that answers every connection with a mutated stream, then goes.
+ */
+static int
+cmd_hostile(void)
+{
+	struct sockaddr_storage	 ss;
+	struct seedset		 seeds;
+	unsigned char		 buf[131072];
+	socklen_t		 len;
+	pid_t			*pids;
+	int			 fd, ls, i, w, per, st, err, bad = 0;
+
+	seeds_load(&seeds, opts.seeds);
+	if (opts.listen != NULL) {
+		srand48((long)opts.seed ^ (long)getpid());
+		ls = listen_on(opts.listen, 4096, &ss);
+		if (write_ready(opts.ready_file, ss_port(&ss)) == -1)
+			die("%s: %s", opts.ready_file, strerror(errno));
+		for (;;) {
+			if ((fd = accept(ls, NULL, NULL)) == -1)
+				continue;
+			hostile_talk(fd, buf, seeds_mutate(&seeds, buf,
+			    sizeof(buf) / 2));
+		}
+	}
+	if (opts.count <= 0 || addr_parse(opts.connect != NULL ?
+	    opts.connect : "", 0, &ss, &len) == -1)
+		die("--connect ADDR:PORT and --count N are needed");
+	w = opts.parallel > 0 ? opts.parallel : 1;
+	per = (opts.count + w - 1) / w;
+	if ((pids = calloc((size_t)w, sizeof(*pids))) == NULL)
+		die("out of memory");
+	for (i = 0; i < w; i++) {
+		if ((pids[i] = fork()) == -1)
+			die("fork: %s", strerror(errno));
+		if (pids[i] != 0)
+			continue;
+		srand48((long)opts.seed * 1000003L + i);
+		for (st = 0; st < per; st++) {
+			if ((fd = connect_to(opts.connect, NULL, 0, &err)) ==
+			    -1) {
+				if (err == ECONNREFUSED || err == ETIMEDOUT)
+					_exit(1);
+				continue;
+			}
+			hostile_talk(fd, buf, seeds_mutate(&seeds, buf,
+			    sizeof(buf) / 2));
+		}
+		_exit(0);
+	}
+	for (i = 0; i < w; i++)
+		if (waitpid(pids[i], &st, 0) == -1 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			bad++;
+	free(pids);
+	printf("hostile: connections=%d processes=%d seeds=%d failed=%d\n",
+	    per * w, w, seeds.n, bad);
+	seeds_free(&seeds);
+	return (bad ? 1 : 0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1991,6 +2832,8 @@ main(int argc, char *argv[])
 			opts.source = v;
 		else if (strcmp(o, "--sources") == 0)
 			opts.sources = v;
+		else if (strcmp(o, "--seeds") == 0)
+			opts.seeds = v;
 		else if (strcmp(o, "--ready-file") == 0)
 			opts.ready_file = v;
 		else if (strcmp(o, "--mode") == 0)
@@ -2011,6 +2854,8 @@ main(int argc, char *argv[])
 			opts.bytes = parse_size(v);
 		else if (strcmp(o, "--count") == 0 || strcmp(o, "-n") == 0)
 			opts.count = (int)parse_size(v);
+		else if (strcmp(o, "--parallel") == 0)
+			opts.parallel = (int)parse_size(v);
 		else if (strcmp(o, "--rounds") == 0)
 			opts.rounds = (int)parse_size(v);
 		else if (strcmp(o, "--size") == 0)
@@ -2037,6 +2882,14 @@ main(int argc, char *argv[])
 		return (cmd_concurrent());
 	if (strcmp(cmd, "blackhole") == 0)
 		return (cmd_blackhole());
+	if (strcmp(cmd, "echo") == 0)
+		return (cmd_echo());
+	if (strcmp(cmd, "stream") == 0)
+		return (cmd_stream());
+	if (strcmp(cmd, "burst") == 0)
+		return (cmd_burst());
+	if (strcmp(cmd, "hostile") == 0)
+		return (cmd_hostile());
 	if (strcmp(cmd, "freeport") == 0)
 		return (cmd_freeport(pos != NULL ? pos : "127.0.0.1"));
 	usage();

@@ -22,7 +22,8 @@ INTEGRATION_TESTS = \
 	tests/integration/t-idle.sh \
 	tests/integration/t-emfile.sh \
 	tests/integration/t-logrotate.sh \
-	tests/integration/t-valgrind.sh
+	tests/integration/t-valgrind.sh \
+	tests/integration/t-soak.sh
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh $(INTEGRATION_TESTS)

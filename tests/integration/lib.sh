@@ -238,207 +238,31 @@ fw_stop() {
 	ok "fwrelay stopped with status 0, event log consistent"
 }
 
-# The event log checks, in one Python helper written once per test.
+# The event log checks: scripts/fwlab_lib/evlog.py, the one reader of
+# the event log that the tests and fwlab share.
 fw_write_evpy() {
-	cat >"$T/ev.py" <<'EOF'
-import json, os, re, sys, time
-
-TS = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$')
-ADDR = re.compile(r'^(\d+\.\d+\.\d+\.\d+|\[[0-9a-fA-F:.]+\]):\d+$')
-
-def load(path, strict=False):
-    evs = []
-    try:
-        data = open(path, encoding='utf-8').read()
-    except FileNotFoundError:
-        return evs
-    lines = data.split('\n')
-    if lines and lines[-1] != '':
-        if strict:
-            raise SystemExit('%s: last line is not terminated' % path)
-    lines = lines[:-1]
-    for n, line in enumerate(lines, 1):
-        try:
-            ev = json.loads(line)
-        except ValueError as e:
-            raise SystemExit('%s:%d: not JSON (%s): %r' % (path, n, e, line))
-        if not isinstance(ev, dict):
-            raise SystemExit('%s:%d: not an object' % (path, n))
-        ev['_line'] = n
-        evs.append(ev)
-    return evs
-
-def match(ev, name, conds):
-    if name not in ('*', ev.get('event')):
-        return False
-    for c in conds:
-        if '~' in c and ('=' not in c or c.index('~') < c.index('=')):
-            k, v = c.split('~', 1)
-            if k not in ev or not re.search(v, str(ev[k])):
-                return False
-        else:
-            k, v = c.split('=', 1)
-            if k not in ev or str(ev[k]) != v:
-                return False
-    return True
-
-def alive(pid):
-    try:
-        st = open('/proc/%d/stat' % pid).read().rsplit(')', 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return st != 'Z'
-
-def validate(path, stopped, rotated=False):
-    evs = load(path, strict=True)
-    errs = []
-    accepts, closes, last_ts = {}, {}, ''
-    for ev in evs:
-        where = '%s:%d' % (path, ev['_line'])
-        if isinstance(ev.get('ts'), str):
-            if ev['ts'] < last_ts:
-                errs.append('%s: ts %s before the previous %s' %
-                            (where, ev['ts'], last_ts))
-            last_ts = ev['ts']
-        if not isinstance(ev.get('event'), str):
-            errs.append('%s: no "event"' % where)
-        if not isinstance(ev.get('ts'), str) or not TS.match(ev['ts']):
-            errs.append('%s: bad ts %r' % (where, ev.get('ts')))
-        for k in ('client', 'target', 'source', 'listen'):
-            if k in ev and not (isinstance(ev[k], str) and ADDR.match(ev[k])):
-                errs.append('%s: bad %s %r' % (where, k, ev[k]))
-        if 'conn' in ev and (not isinstance(ev['conn'], int) or
-                             isinstance(ev['conn'], bool)):
-            errs.append('%s: conn is not an integer: %r' % (where, ev['conn']))
-        e = ev.get('event')
-        if e == 'accept':
-            for k in ('relay', 'conn', 'client'):
-                if k not in ev:
-                    errs.append('%s: accept without %s' % (where, k))
-            if ev.get('conn') in accepts:
-                errs.append('%s: conn %r accepted twice' % (where, ev.get('conn')))
-            accepts[ev.get('conn')] = ev
-        elif e == 'close':
-            for k in ('conn', 'bytes_from_client', 'bytes_from_target',
-                      'duration_ms', 'closed_by', 'reason'):
-                if k not in ev:
-                    errs.append('%s: close without %s' % (where, k))
-            for k in ('bytes_from_client', 'bytes_from_target',
-                      'duration_ms'):
-                if k in ev and not (isinstance(ev[k], int) and ev[k] >= 0):
-                    errs.append('%s: %s is %r' % (where, k, ev[k]))
-            if ev.get('closed_by') not in ('client', 'target', 'relay'):
-                errs.append('%s: closed_by %r' % (where, ev.get('closed_by')))
-            c = ev.get('conn')
-            if c not in accepts:
-                errs.append('%s: close of conn %r never accepted' % (where, c))
-            if c in closes:
-                errs.append('%s: second close of conn %r' % (where, c))
-            closes[c] = ev
-        elif e in ('connect', 'connect_failed'):
-            if ev.get('conn') not in accepts:
-                errs.append('%s: %s of conn %r never accepted' %
-                            (where, e, ev.get('conn')))
-            if 'target' not in ev:
-                errs.append('%s: %s without target' % (where, e))
-            if e == 'connect' and 'source' not in ev:
-                errs.append('%s: connect without source' % where)
-            if e == 'connect_failed' and 'error' not in ev:
-                errs.append('%s: connect_failed without error' % where)
-    if stopped:
-        if not rotated and (not evs or evs[0].get('event') != 'start'):
-            errs.append('the first event is %r, not start' %
-                        (evs[0].get('event') if evs else None))
-        for c in accepts:
-            if c not in closes:
-                errs.append('conn %r accepted but never closed' % c)
-        if not evs or evs[-1].get('event') != 'stop':
-            errs.append('the last event is %r, not stop' %
-                        (evs[-1].get('event') if evs else None))
-        if sum(1 for ev in evs if ev.get('event') == 'stop') != 1:
-            errs.append('not exactly one stop event')
-    for e in errs:
-        print('ev: ' + e, file=sys.stderr)
-    return not errs
-
-def main():
-    cmd, path = sys.argv[1], sys.argv[2]
-    a = sys.argv[3:]
-    if cmd == 'wait':	# wait PID TIMEOUT EVENT COUNT [cond...]
-        pid, limit, name, count = int(a[0] or 0), float(a[1]), a[2], int(a[3])
-        end = time.monotonic() + limit
-        while True:
-            n = sum(1 for ev in load(path) if match(ev, name, a[4:]))
-            if n >= count:
-                return 0
-            if pid and not alive(pid):
-                print('ev: fwrelay (pid %d) exited while waiting for %d %s '
-                      'events (%d seen)' % (pid, count, name, n),
-                      file=sys.stderr)
-                return 1
-            if time.monotonic() > end:
-                print('ev: %d of %d %s events %s within %.1f s' %
-                      (n, count, name, ' '.join(a[4:]), limit), file=sys.stderr)
-                return 1
-            time.sleep(0.02)
-    if cmd == 'count':
-        print(sum(1 for ev in load(path) if match(ev, a[0], a[1:])))
-        return 0
-    if cmd == 'get':	# get EVENT FIELD [cond...]
-        for ev in load(path):
-            if match(ev, a[0], a[2:]):
-                print(ev.get(a[1], ''))
-        return 0
-    if cmd == 'assert':	# assert WHAT EXPR: evs, ev(name, *conds), one(...)
-        evs = load(path)
-        def sel(name, *conds):
-            return [e for e in evs if match(e, name, conds)]
-        def one(name, *conds):
-            r = sel(name, *conds)
-            if len(r) != 1:
-                raise SystemExit('ev: %s: %d %s events %s, expected one' %
-                                 (a[0], len(r), name, ' '.join(conds)))
-            return r[0]
-        env = dict(evs=evs, sel=sel, one=one, re=re)
-        try:
-            res = eval('(' + a[1] + '\n)', env)
-        except SystemExit:
-            raise
-        except Exception as e:
-            print('ev: %s: %s: %r' % (a[0], type(e).__name__, e),
-                  file=sys.stderr)
-            return 1
-        if not res:
-            print('ev: %s: false: %s' % (a[0], a[1]), file=sys.stderr)
-            return 1
-        return 0
-    if cmd == 'validate':
-        return 0 if validate(path, 'stopped' in a, 'rotated' in a) else 1
-    raise SystemExit('ev.py: unknown command ' + cmd)
-
-sys.exit(main())
-EOF
+	EVPY=$top_srcdir/scripts/fwlab_lib/evlog.py
 }
 
 # ev_wait SECONDS EVENT COUNT [key=value|key~regex ...]: bounded poll of the
 # event log until COUNT matching events are there (fails early if fwrelay
 # exits).
 ev_wait() {
-	"$PY" "$T/ev.py" wait "${EVLOG_FILE:-$EVLOG}" "${FW_PID:-0}" "$@"
+	"$PY" "$EVPY" wait "${EVLOG_FILE:-$EVLOG}" "${FW_PID:-0}" "$@"
 }
 
 ev_count() {	# EVENT [cond...]
-	"$PY" "$T/ev.py" count "${EVLOG_FILE:-$EVLOG}" "$@"
+	"$PY" "$EVPY" count "${EVLOG_FILE:-$EVLOG}" "$@"
 }
 
 ev_get() {	# EVENT FIELD [cond...]: that field of each matching event
-	"$PY" "$T/ev.py" get "${EVLOG_FILE:-$EVLOG}" "$@"
+	"$PY" "$EVPY" get "${EVLOG_FILE:-$EVLOG}" "$@"
 }
 
 # ev_assert WHAT EXPR: a Python expression over evs, sel(name, conds...)
 # and one(name, conds...) that must be true.
 ev_assert() {
-	"$PY" "$T/ev.py" assert "${EVLOG_FILE:-$EVLOG}" "$@" ||
+	"$PY" "$EVPY" assert "${EVLOG_FILE:-$EVLOG}" "$@" ||
 	    fail "event log: $1"
 	ok "events: $1"
 }
@@ -446,7 +270,7 @@ ev_assert() {
 # ev_validate [stopped] [rotated]: every line well formed; when stopped,
 # one close per accept and start ... stop (no start in a rotated file).
 ev_validate() {
-	"$PY" "$T/ev.py" validate "${EVLOG_FILE:-$EVLOG}" "$@"
+	"$PY" "$EVPY" validate "${EVLOG_FILE:-$EVLOG}" "$@"
 }
 
 # out_field FILE KEY: the value of KEY=VALUE on the last line having it.

@@ -8,17 +8,22 @@
 # (c) How the kernel behaves on loopback, where the client's own socket
 #     holds ADDR:P on this host: the relay's bind(ADDR:P) (with SO_REUSEADDR)
 #     succeeds only when the client's socket has SO_REUSEADDR too (fwtest
-#     sets it on every bound client; (b) relies on that). A client without
-#     it makes the bind fail with EADDRINUSE; fwrelay does not then fall
-#     back to another port: it reports connect_failed (error EADDRINUSE,
-#     detail "cannot bind the client's address") and resets the client.
-#     The 4-tuples never collide (the target differs), only the bind does.
-#     Across a real firewall the client's address is foreign, so this case
-#     does not arise there.
+#     sets it on every bound client; (b) relies on that). A client that
+#     bound ADDR:P itself without it cannot share the port (the kernel's
+#     rule for bound ports): fwrelay does not fall back to another port;
+#     it reports connect_failed (error EADDRINUSE, detail "the client's
+#     port is bound on this host without SO_REUSEADDR: it cannot be
+#     shared") and resets the client.
+# (d) A client that did not bind (its port came from connect(), as most
+#     clients' do) is preserved too: the kernel shares such a port by
+#     4-tuple (the target differs from the relay's listener), and fwrelay
+#     asks for it with IP_LOCAL_PORT_RANGE. The backend sees the client's
+#     own ADDR:P. Across a real firewall the client's address is foreign,
+#     so neither case arises there.
 . "$(dirname "$0")/lib.sh"
 fw_init behaviour-transparent
 
-fw_server back --listen 127.2.0.10:0 --count 3 peer echo close
+fw_server back --listen 127.2.0.10:0 --count 4 peer echo close
 back_port=$SRV_PORT back_pid=$SRV_PID
 pa=$(fw_port 127.2.0.1) pb=$(fw_port 127.2.0.1)
 fw_conf "$CONF" "" \
@@ -43,7 +48,17 @@ seen=$(out_field "$T/b.out" peer)
 [ "$seen" = "127.5.0.8:$p" ] ||
     fail "(b) preserve: backend saw $seen, expected 127.5.0.8:$p"
 ok "(b) preserve: client 127.5.0.8:$p, backend saw $seen"
-fw_expect_exit "$back_pid" 5 "backend (3 sessions)"
+
+# (d) a client that did not bind: its port is the kernel's, from connect().
+fw_client d --connect 127.2.0.1:$pb peer ping:2 shut eof close
+own=$(sed -n 's/^client \([^ ]*\)->.*/\1/p' "$T/d.out" | head -n 1)
+seen=$(out_field "$T/d.out" peer)
+[ -n "$own" ] && [ "$seen" = "$own" ] ||
+    fail "(d) preserve, unbound client $own: backend saw $seen"
+ev_assert "(d) connect event: source is the client's own port" \
+    "one('connect', 'relay=keep', 'client=$own', 'source=$own')"
+ok "(d) preserve: unbound client $own, backend saw $seen"
+fw_expect_exit "$back_pid" 5 "backend (4 sessions)"
 
 # (c) a client whose socket lacks SO_REUSEADDR.
 p=$(fw_port 127.5.0.9)
@@ -62,8 +77,9 @@ EOF
 ev_wait 5 close 1 "client=127.5.0.9:$p" || fail "(c) close event"
 ev_assert "(c) preserve impossible: connect_failed EADDRINUSE, client reset" \
     "one('connect_failed', 'relay=keep', 'client=127.5.0.9:$p',
-     'error=EADDRINUSE', 'detail=cannot bind the client\\'s address') and
+     'error=EADDRINUSE',
+     'detail=the client\\'s port is bound on this host without SO_REUSEADDR: it cannot be shared') and
      one('close', 'client=127.5.0.9:$p', 'reason=connect_failed') and
      not sel('connect', 'client=127.5.0.9:$p')"
-ev_wait 5 close 4 || fail "close events"
+ev_wait 5 close 5 || fail "close events"
 fw_stop

@@ -182,6 +182,10 @@ def run(s, actions, label):
             print('%s: received=%d chunks=%d span_ms=%.1f pattern=%s end=%s' %
                   (label, len(data), len(chunks), span * 1000,
                    'ok' if ok else 'bad', end))
+        elif name == 'recvhex':
+            chunks, end = readall(s, time.monotonic() + float(arg or 20))
+            data = b''.join(c[2] for c in chunks)
+            print('%s: hex=%s end=%s' % (label, data.hex() or '-', end))
         elif name == 'recvn':
             n = int(arg)
             got = b''
@@ -255,9 +259,17 @@ def cmd_server(a):
     with open(ready + '.tmp', 'w') as f:
         f.write('%d\n' % ls.getsockname()[1])
     os.rename(ready + '.tmp', ready)
-    s, peer = ls.accept()
-    print('server: peer=%s:%d' % peer)
-    run(s, actions, 'server')
+    # "accept:N" first: N connections one after the other.
+    n = 1
+    if actions and actions[0].startswith('accept:'):
+        n = int(actions[0][7:])
+        actions = actions[1:]
+    for i in range(n):
+        s, peer = ls.accept()
+        label = 'server' if n == 1 else 'server%d' % (i + 1)
+        print('%s: peer=%s:%d' % ((label,) + peer))
+        run(s, actions, label)
+        s.close()
     return 0
 
 def cmd_client(a):

@@ -3,7 +3,9 @@
 # conf/lab/ and each row must have the verdict expected-loopback.txt gives
 # (PASS, or SKIP for the netns-only local tunnel). Also checks the report:
 # one Mermaid diagram per scenario run, the JSON beside it, and the bound
-# of two minutes for the whole matrix.
+# of two minutes for the whole matrix, the totals line in the matrix, the
+# Markdown and the JSON (as numbers), and the run directory with its
+# "latest" link.
 set -u
 . "$(dirname "$0")/lab-lib.sh"
 lab_need
@@ -11,7 +13,7 @@ mkdir -p "$LABOUT"
 report=$LABOUT/report-loopback.md
 rm -f "$report" "${report%.md}.json"
 start=$(date +%s)
-$PY "$FWLAB" --topology loopback --report "$report" \
+$PY "$FWLAB" --topology loopback --report "$report" --out "$LABOUT/runs-loopback" \
     >"$LABOUT/matrix-loopback.txt"
 rc=$?
 end=$(date +%s)
@@ -23,8 +25,23 @@ lab_check_verdicts "${report%.md}.json" \
 [ $rc -eq 0 ] ||
     lab_fail "fwlab exit status $rc with every verdict as expected"
 n=$(grep -c '^```mermaid' "$report")
-runs=$(grep -c ' PASS\| FAIL' "$LABOUT/matrix-loopback.txt")
+runs=$(grep -c ' | PASS$\| | FAIL$' "$LABOUT/matrix-loopback.txt")
 [ "$n" -eq "$runs" ] || lab_fail "$n Mermaid diagrams for $runs scenarios run"
+tot="21 scenarios: 20 PASS, 1 SKIP, 0 FAIL"
+[ "$(tail -n 1 "$LABOUT/matrix-loopback.txt")" = "$tot" ] ||
+    lab_fail "matrix does not end with \"$tot\""
+grep -q "^\*\*$tot\*\*\$" "$report" || lab_fail "no totals in the report"
+$PY - "${report%.md}.json" "$LABOUT/runs-loopback" <<'PYEOF' || lab_fail "JSON totals"
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+t = d["totals"]
+assert t == {"total": 21, "PASS": 20, "SKIP": 1, "FAIL": 0, "ERROR": 0}, t
+latest = os.path.realpath(os.path.join(sys.argv[2], "latest"))
+assert latest == os.path.realpath(d["run_dir"]), (latest, d["run_dir"])
+for f in ("report.md", "report.html", "results.json"):
+    assert os.path.isfile(os.path.join(latest, f)), f
+print("ok: totals", t, "run directory", latest)
+PYEOF
 [ $((end - start)) -le 120 ] ||
     lab_fail "matrix took $((end - start)) s (> 120)"
 echo "loopback matrix: $runs scenarios run in $((end - start)) s"

@@ -8,7 +8,7 @@ set -u
 lab_need
 mkdir -p "$LABOUT"
 report=$LABOUT/report-mismatch.md
-$PY "$FWLAB" --report "$report" "$top_srcdir/tests/lab/mismatch.conf" \
+$PY "$FWLAB" --report "$report" --out "$LABOUT/runs-mismatch" "$top_srcdir/tests/lab/mismatch.conf" \
     >"$LABOUT/matrix-mismatch.txt"
 rc=$?
 cat "$LABOUT/matrix-mismatch.txt"

@@ -13,7 +13,7 @@ why=$("$top_srcdir/scripts/netns-topo" check 2>&1) || {
 mkdir -p "$LABOUT"
 report=$LABOUT/report-netns.md
 rm -f "$report" "${report%.md}.json"
-$PY "$FWLAB" --topology netns --report "$report" >"$LABOUT/matrix-netns.txt"
+$PY "$FWLAB" --topology netns --report "$report" --out "$LABOUT/runs-netns" >"$LABOUT/matrix-netns.txt"
 rc=$?
 cat "$LABOUT/matrix-netns.txt"
 [ -f "${report%.md}.json" ] ||

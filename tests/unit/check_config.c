@@ -477,6 +477,44 @@ START_TEST(test_intercept)
 }
 END_TEST
 
+/* strict: a boolean (true is "framing") or one of three names. */
+START_TEST(test_strict_modes)
+{
+	static const struct {
+		const char	*v;
+		int		 want;
+	} t[] = {
+		{ "false", STRICT_OFF }, { "true", STRICT_FRAMING },
+		{ "\"off\"", STRICT_OFF }, { "\"framing\"", STRICT_FRAMING },
+		{ "\"conformance\"", STRICT_CONFORMANCE }
+	};
+	struct config_errors	 errs = { NULL, 0 };
+	struct fwrelay_conf	*conf;
+	char			 buf[256];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(buf, sizeof(buf), "relays = ( { name = \"s\"; listen = "
+		    "\"127.0.0.1:1\"; target = \"127.0.0.1:2\"; protocol = "
+		    "\"rfc1006\"; strict = %s; } );", t[i].v);
+		conf = load_string(buf, &errs);
+		ck_assert_msg(conf != NULL, "%s: %s", t[i].v, errs.n ?
+		    errs.msgs[0] : "");
+		ck_assert_int_eq(config_find_relay(conf, "s")->strict,
+		    t[i].want);
+		config_free(conf);
+	}
+	string_fails("relays = ( { name = \"s\"; listen = \"127.0.0.1:1\";\n"
+	    "target = \"127.0.0.1:2\"; protocol = \"rfc1006\";\n"
+	    "strict = \"lax\"; } );", "test.conf:3: 'strict' must be "
+	    "\"off\", \"framing\" or \"conformance\", not \"lax\"");
+	string_fails("relays = ( { name = \"s\"; listen = \"127.0.0.1:1\";\n"
+	    "target = \"127.0.0.1:2\"; protocol = \"rfc1006\";\n"
+	    "strict = 2; } );", "test.conf:3: 'strict' must be true, false, "
+	    "\"framing\" or \"conformance\"");
+}
+END_TEST
+
 START_TEST(test_strings)
 {
 	struct config_errors	 errs = { NULL, 0 };
@@ -753,6 +791,7 @@ config_suite(void)
 	ADD("defaults", test_defaults);
 	ADD("full_values", test_full_values);
 	ADD("intercept", test_intercept);
+	ADD("strict_modes", test_strict_modes);
 	ADD("strings", test_strings);
 	ADD("missing_file", test_missing_file);
 	ADD("errors_api", test_errors_api);

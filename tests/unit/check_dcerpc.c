@@ -350,7 +350,7 @@ START_TEST(test_framer_errors)
 } while (0)
 
 	BAD(0, 4, DCERPC_FRAG_MAX, "dcerpc_version");
-	BAD(1, 2, DCERPC_FRAG_MAX, "dcerpc_version");
+	BAD(0, 6, DCERPC_FRAG_MAX, "dcerpc_version");
 	BAD(2, 1, DCERPC_FRAG_MAX, "dcerpc_ptype");	/* CL ping */
 	BAD(2, 7, DCERPC_FRAG_MAX, "dcerpc_ptype");	/* CL ack */
 	BAD(2, 99, DCERPC_FRAG_MAX, "dcerpc_ptype");

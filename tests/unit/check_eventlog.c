@@ -145,6 +145,36 @@ START_TEST(test_lines_and_levels)
 }
 END_TEST
 
+/*
+ * A triggered fault waiting for rpc_call gets it built below the level
+ * (and not written); other quiet events (a cotp_tpdu per DT) stay unbuilt.
+ */
+START_TEST(test_want_quiet)
+{
+	json_t	*ev;
+	char	*text;
+
+	ck_assert_int_eq(eventlog_open(tmpl, LOG_LEVEL_INFO), 0);
+	eventlog_want_quiet("rpc_call", 1);
+	eventlog_want_quiet("rpc_call", 1);
+	ev = eventlog_new_level(LOG_LEVEL_DEBUG, "rpc_call");
+	ck_assert_ptr_nonnull(ev);
+	eventlog_emit(ev);
+	ck_assert_ptr_null(eventlog_new_level(LOG_LEVEL_DEBUG, "cotp_tpdu"));
+	eventlog_want_quiet("rpc_call", -1);
+	ev = eventlog_new_level(LOG_LEVEL_DEBUG, "rpc_call");
+	ck_assert_ptr_nonnull(ev);
+	json_decref(ev);
+	eventlog_want_quiet("rpc_call", -1);
+	ck_assert_ptr_null(eventlog_new_level(LOG_LEVEL_DEBUG, "rpc_call"));
+	eventlog_emit(eventlog_new_level(LOG_LEVEL_ERROR, "stop"));
+	text = read_file(tmpl);
+	ck_assert_ptr_null(strstr(text, "rpc_call"));
+	ck_assert_ptr_nonnull(strstr(text, "\"event\":\"stop\""));
+	free(text);
+}
+END_TEST
+
 static int	observed;
 
 static void
@@ -266,6 +296,7 @@ eventlog_suite(void)
 	tc = tcase_create("file");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_lines_and_levels);
+	tcase_add_test(tc, test_want_quiet);
 	tcase_add_test(tc, test_observer_sees_filtered);
 	tcase_add_test(tc, test_observer_names);
 	tcase_add_test(tc, test_reopen);

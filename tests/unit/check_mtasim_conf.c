@@ -52,7 +52,7 @@ ip(const char *s)
 
 START_TEST(test_full)
 {
-	struct conf_errors	 errs = { NULL, 0 };
+	struct config_errors	 errs = { NULL, 0 };
 	struct mta_conf		*mc;
 	struct in_addr		 src;
 
@@ -104,7 +104,7 @@ END_TEST
 
 START_TEST(test_defaults)
 {
-	struct conf_errors	 errs = { NULL, 0 };
+	struct config_errors	 errs = { NULL, 0 };
 	struct mta_conf		*mc;
 
 	mc = conf_load_string("name = \"M\"; addresses = { node = "
@@ -124,7 +124,7 @@ END_TEST
 /* All errors, in file order, with their lines. */
 START_TEST(test_errors)
 {
-	struct conf_errors	 errs = { NULL, 0 };
+	struct config_errors	 errs = { NULL, 0 };
 	struct mta_conf		*mc;
 
 	mc = conf_load_string(
@@ -156,13 +156,13 @@ START_TEST(test_errors)
 	    "not 99999");
 	ck_assert_str_eq(errs.msgs[7], "e.conf:9: mail for \"Q\": no "
 	    "connector has that peer");
-	conf_errors_clear(&errs);
+	config_errors_clear(&errs);
 
 	mc = conf_load_string("name = \"M\";\naddresses = ;", "s.conf", &errs);
 	ck_assert_ptr_null(mc);
 	ck_assert_uint_eq(errs.n, 1);
 	ck_assert_str_eq(errs.msgs[0], "s.conf:2: syntax error");
-	conf_errors_clear(&errs);
+	config_errors_clear(&errs);
 
 	mc = conf_load_string("name = \"M\"; addresses = { node = \"::1\"; };\n"
 	    "mail = ( { peer = \"Z\"; } );", "m.conf", &errs);
@@ -172,7 +172,7 @@ START_TEST(test_errors)
 	    "address, not \"::1\"");
 	ck_assert_str_eq(errs.msgs[1], "m.conf:2: mail for \"Z\": no "
 	    "connector has that peer");
-	conf_errors_clear(&errs);
+	config_errors_clear(&errs);
 }
 END_TEST
 

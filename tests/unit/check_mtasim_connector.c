@@ -19,7 +19,7 @@
 static struct mta_conf *
 load(const char *text)
 {
-	struct conf_errors	 errs = { NULL, 0 };
+	struct config_errors	 errs = { NULL, 0 };
 	struct mta_conf		*mc;
 	size_t			 i;
 
@@ -27,7 +27,7 @@ load(const char *text)
 	for (i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.msgs[i]);
 	ck_assert_ptr_nonnull(mc);
-	conf_errors_clear(&errs);
+	config_errors_clear(&errs);
 	return (mc);
 }
 

@@ -12,6 +12,7 @@
  * the one close event per connection; the deferred free.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -38,6 +39,26 @@ static struct fwrelay	 sc;
 static char		 evpath[] = "/tmp/check_relay.XXXXXX";
 static int		 tlisten = -1;	/* the target's listening socket */
 static int		 evfd = -1;	/* the event log, read back */
+
+/*
+ * Failure injection: the program is linked with --wrap=event_new, so every
+ * event_new() of the daemon's code comes here; with fail_timers set, a
+ * timer (no descriptor, no events) cannot be had.
+ */
+struct event	*__real_event_new(struct event_base *, evutil_socket_t, short,
+		    event_callback_fn, void *);
+struct event	*__wrap_event_new(struct event_base *, evutil_socket_t, short,
+		    event_callback_fn, void *);
+static int	 fail_timers;
+
+struct event *
+__wrap_event_new(struct event_base *b, evutil_socket_t fd, short what,
+    event_callback_fn cb, void *arg)
+{
+	if (fail_timers && fd == -1 && what == 0)
+		return (NULL);
+	return (__real_event_new(b, fd, what, cb, arg));
+}
 
 /* A free port on 127.0.0.1 (bound and released). */
 static int
@@ -496,6 +517,151 @@ START_TEST(test_deferred_free)
 }
 END_TEST
 
+/*
+ * An inspector or a fault that closes the connection from inside its own
+ * callback returns into code that still holds its state: the inspector's
+ * and the faults' per-connection state, and the relay_conf, must live
+ * until the deferred free, not go with conn_close(). The decoder fed on
+ * the dead connection (as the rest of a read would be) does nothing; the
+ * deferred free then releases everything (LeakSanitizer on the ASan build).
+ */
+START_TEST(test_close_keeps_state)
+{
+	struct conn	*c;
+	uint8_t		 cr[64];
+	size_t		 len;
+	int		 cfd, tfd, lport;
+
+	lport = relay_up("protocol = \"rfc1006\"; "
+	    "faults = ( { type = \"latency\"; latency_ms = 50; "
+	    "direction = \"upstream\"; } );");
+	cfd = client_connect(lport);
+	tfd = target_accept();
+	c = the_conn();
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(c->c_insp_state);
+	ck_assert_ptr_nonnull(c->c_faults);
+
+	conn_close(c, "relay", "test");
+	ck_assert(c->c_flags & CONN_DEAD);
+	ck_assert_ptr_nonnull(c->c_insp_state);
+	ck_assert_ptr_nonnull(c->c_faults);
+	ck_assert_ptr_nonnull(c->c_conf);
+	len = make_cr(cr, "MTA-B");
+	ck_assert_int_eq(c->c_insp->input(&c->c_client, cr, len), 0);
+	/* Not TPKT: an anomaly, but no event after the close. */
+	ck_assert_int_eq(c->c_insp->input(&c->c_client,
+	    (const uint8_t *)"\x05\x00\x00\x08junk", 8), 0);
+	ck_assert_int_eq(events("close", NULL), 1);
+	ck_assert_int_eq(events("inspect_anomaly", NULL), 0);
+	event_base_loop(sc.sc_base, EVLOOP_NONBLOCK);
+	close(cfd);
+	close(tfd);
+	relay_down();
+}
+END_TEST
+
+/*
+ * A reload that fails in relay_apply (its new listener's port is taken)
+ * changes nothing: the event log stays where it was, at its level, and
+ * the new log file is never created. The reload event itself goes to the
+ * log that stays.
+ */
+START_TEST(test_reload_all_or_nothing)
+{
+	char		 conf[] = "/tmp/check_relay_conf.XXXXXX";
+	char		 newlog[] = "/tmp/check_relay_newlog.XXXXXX";
+	char		 text[1024];
+	struct stat	 sb;
+	int		 fd, busy, busyport, tport, created;
+
+	relay_up("");
+	fd = mkstemp(newlog);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(newlog);
+	busy = listen_any(&busyport);
+	tport = busyport;	/* any port: nothing connects */
+	fd = mkstemp(conf);
+	ck_assert_int_ge(fd, 0);
+	snprintf(text, sizeof(text),
+	    "event_log = \"%s\";\n"
+	    "log_level = \"error\";\n"
+	    "relays = ( {\n"
+	    "  name = \"t2\";\n"
+	    "  listen = \"127.0.0.1:%d\";\n"
+	    "  target = \"127.0.0.1:%d\";\n"
+	    "} );\n", newlog, busyport, tport);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	sc.sc_conffile = conf;
+
+	ck_assert_int_eq(relay_reload(&sc, NULL), -1);
+	unlink(conf);
+	created = stat(newlog, &sb) == 0;
+	unlink(newlog);
+	ck_assert(!created);
+	ck_assert(eventlog_enabled(LOG_LEVEL_DEBUG));
+	ck_assert_int_eq(events("reload", "\"result\":\"failed\""), 1);
+	/* The running relay is the old one, still named t. */
+	ck_assert_str_eq(the_relay()->rl_name, "t");
+	ck_assert_ptr_null(the_relay()->rl_entry.tqe_next);
+	close(busy);
+	relay_down();
+}
+END_TEST
+
+/*
+ * pinhole_open() when its expiry timer cannot be had: it fails before it
+ * listens (no listen event, nothing bound, no hidden relay), and whatever
+ * it built is freed (LeakSanitizer on the ASan build).
+ */
+START_TEST(test_pinhole_timer_fails)
+{
+	struct sockaddr_in	 l, t, cl;
+	struct conn		*c;
+	int			 cfd, tfd, lport, pport, s;
+
+	lport = relay_up("protocol = \"epm\"; pinholes = true;");
+	cfd = client_connect(lport);
+	tfd = target_accept();
+	c = the_conn();
+	ck_assert_ptr_nonnull(c);
+	pport = free_port();
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	l.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l.sin_port = htons(pport);
+	t = l;
+	t.sin_port = htons(lport);
+	cl = l;
+	cl.sin_port = 0;
+	ck_assert_int_eq(events("listen", NULL), 1);
+
+	fail_timers = 1;
+	ck_assert_int_eq(pinhole_open(c, "epm", (struct sockaddr *)&l,
+	    (struct sockaddr *)&t, (struct sockaddr *)&cl, "test"), -1);
+	fail_timers = 0;
+	ck_assert_int_eq(events("listen", NULL), 1);
+	ck_assert_ptr_null(TAILQ_NEXT(the_relay(), rl_entry));
+	/* Nothing listens on the pinhole's port. */
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(s, (struct sockaddr *)&l, sizeof(l)), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	close(s);
+
+	/* With a timer it opens, on that port, as the second relay. */
+	ck_assert_int_eq(pinhole_open(c, "epm", (struct sockaddr *)&l,
+	    (struct sockaddr *)&t, (struct sockaddr *)&cl, "test"), pport);
+	ck_assert_ptr_nonnull(TAILQ_NEXT(the_relay(), rl_entry));
+	ck_assert_int_eq(events("pinhole_open", NULL), 1);
+	close(cfd);
+	close(tfd);
+	pinhole_shutdown();
+	relay_down();
+}
+END_TEST
+
 static Suite *
 relay_suite(void)
 {
@@ -513,6 +679,9 @@ relay_suite(void)
 	ADD("inspector_hold_release", test_inspector_hold_release);
 	ADD("inspector_answer", test_inspector_answer);
 	ADD("deferred_free", test_deferred_free);
+	ADD("close_keeps_state", test_close_keeps_state);
+	ADD("reload_all_or_nothing", test_reload_all_or_nothing);
+	ADD("pinhole_timer_fails", test_pinhole_timer_fails);
 #undef ADD
 	return (s);
 }

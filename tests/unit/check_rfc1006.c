@@ -574,6 +574,61 @@ START_TEST(test_cotp_violations)
 }
 END_TEST
 
+/*
+ * Issue 9: the classes strict acts on. A length indicator that does not
+ * fit is framing; a DR from the caller on an open connection (what
+ * iso-on-tcp and snap7 send at release) is conformance; a TPKT cut by the
+ * end of the stream is framing, fatal, and only then.
+ */
+START_TEST(test_classes_and_eof)
+{
+	struct rec		*r = calloc(1, sizeof(*r));
+	static const uint8_t	 li255[] = {
+		0x03, 0x00, 0x00, 0x07, 0xff, 0xf0, 0x80 };
+	struct rfc1006_stream	 rs;
+	uint8_t			 buf[128];
+
+	decode_all_ways(RFC1006_CALLER, li255, sizeof(li255), r);
+	ck_assert_str_eq(r->a[0].rule, "cotp_li");
+	ck_assert_int_eq(r->a[0].sev, RFC1006_FRAMING);
+	ck_assert_int_eq(r->a[0].framing, 1);
+	ck_assert_int_eq(r->a[0].fatal, 0);
+
+	memcpy(buf, ex_cr, sizeof(ex_cr));
+	memcpy(buf + sizeof(ex_cr), ex_dr, sizeof(ex_dr));
+	decode_all_ways(RFC1006_CALLER, buf, sizeof(ex_cr) + sizeof(ex_dr), r);
+	ck_assert_int_eq(r->na, 1);
+	ck_assert_str_eq(r->a[0].rule, "cotp_state");
+	ck_assert_int_eq(r->a[0].sev, RFC1006_ERROR);
+	ck_assert_int_eq(r->a[0].framing, 0);
+
+	/* Whole TPKTs, then the end: nothing. */
+	memset(r, 0, sizeof(*r));
+	rfc1006_stream_init(&rs, RFC1006_CALLER, &rec_cb, r);
+	ck_assert_int_eq(feed(&rs, r, ex_cr, sizeof(ex_cr), 0), 0);
+	ck_assert_int_eq(rfc1006_stream_eof(&rs), 0);
+	ck_assert_int_eq(r->na, 0);
+	/* Two bytes of a header, then the end. */
+	ck_assert_int_eq(feed(&rs, r, ex_dt, 2, 0), 0);
+	ck_assert_int_eq(rfc1006_stream_eof(&rs), -1);
+	ck_assert_int_eq(r->na, 1);
+	ck_assert_str_eq(r->a[0].rule, "tpkt_truncated");
+	ck_assert_int_eq(r->a[0].fatal, 1);
+	ck_assert_int_eq(r->a[0].framing, 1);
+	ck_assert_ptr_nonnull(strstr(r->a[0].detail, "2 bytes into a TPKT "
+	    "header"));
+	/* Part of a body. */
+	memset(r, 0, sizeof(*r));
+	rfc1006_stream_init(&rs, RFC1006_CALLER, &rec_cb, r);
+	ck_assert_int_eq(feed(&rs, r, ex_cr, sizeof(ex_cr) - 3, 0), 0);
+	ck_assert_int_eq(rfc1006_stream_eof(&rs), -1);
+	ck_assert_str_eq(r->a[0].rule, "tpkt_truncated");
+	ck_assert_ptr_nonnull(strstr(r->a[0].detail, "25 bytes into a TPKT "
+	    "of 28"));
+	free(r);
+}
+END_TEST
+
 START_TEST(test_cotp_state)
 {
 	struct rec	*r = calloc(1, sizeof(*r));
@@ -940,6 +995,7 @@ rfc1006_suite(void)
 	tcase_add_test(tc, test_cotp_param);
 	tcase_add_test(tc, test_cotp_violations);
 	tcase_add_test(tc, test_cotp_state);
+	tcase_add_test(tc, test_classes_and_eof);
 	tcase_add_test(tc, test_negotiation);
 	tcase_add_test(tc, test_big_dt_not_copied);
 	suite_add_tcase(s, tc);

@@ -17,12 +17,12 @@ TESTS += tests/unit/check_addr tests/unit/check_config \
 
 tests_unit_check_addr_SOURCES = tests/unit/check_addr.c
 tests_unit_check_addr_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_check_addr_LDADD = $(CHECK_MAIN) src/libfwconf.a \
+tests_unit_check_addr_LDADD = $(CHECK_MAIN) src/libfwconf.a src/util/libfwutil.a \
 	$(FW_LIBS) $(CHECK_LIBS)
 
 tests_unit_check_policy_SOURCES = tests/unit/check_policy.c
 tests_unit_check_policy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_check_policy_LDADD = $(CHECK_MAIN) src/libfwconf.a \
+tests_unit_check_policy_LDADD = $(CHECK_MAIN) src/libfwconf.a src/util/libfwutil.a \
 	$(FW_LIBS) $(CHECK_LIBS)
 
 # The corpus is found through $top_srcdir (AM_TESTS_ENVIRONMENT), or this
@@ -31,7 +31,7 @@ tests_unit_check_config_SOURCES = tests/unit/check_config.c
 tests_unit_check_config_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFW_TOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_check_config_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_check_config_LDADD = $(CHECK_MAIN) src/libfwconf.a \
+tests_unit_check_config_LDADD = $(CHECK_MAIN) src/libfwconf.a src/util/libfwutil.a \
 	$(FW_LIBS) $(CHECK_LIBS)
 endif
 
@@ -44,6 +44,6 @@ TESTS += tests/unit/check_confcheck
 tests_unit_check_confcheck_SOURCES = tests/unit/check_confcheck.c
 tests_unit_check_confcheck_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_confcheck_LDADD = $(CHECK_MAIN) src/libfwctl.a \
-	src/libfwcore.a src/libfwconf.a src/proto/libfwproto.a $(FW_LIBS) \
+	src/libfwcore.a src/libfwconf.a src/util/libfwutil.a src/proto/libfwproto.a $(FW_LIBS) \
 	$(CHECK_LIBS)
 endif

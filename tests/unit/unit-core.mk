@@ -4,7 +4,7 @@ check_PROGRAMS += tests/unit/check_eventlog
 TESTS += tests/unit/check_eventlog
 tests_unit_check_eventlog_SOURCES = tests/unit/check_eventlog.c
 tests_unit_check_eventlog_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_check_eventlog_LDADD = $(CHECK_MAIN) src/libfwcore.a src/libfwconf.a \
+tests_unit_check_eventlog_LDADD = $(CHECK_MAIN) src/libfwcore.a src/libfwconf.a src/util/libfwutil.a \
 	$(FW_LIBS) $(CHECK_LIBS)
 endif
 
@@ -15,6 +15,18 @@ check_PROGRAMS += tests/unit/check_relay
 TESTS += tests/unit/check_relay
 tests_unit_check_relay_SOURCES = tests/unit/check_relay.c
 tests_unit_check_relay_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_check_relay_LDADD = $(CHECK_MAIN) src/libfwcore.a src/libfwconf.a \
+# Failure injection: the test's __wrap_event_new stands in for event_new.
+tests_unit_check_relay_LDFLAGS = -Wl,--wrap=event_new
+tests_unit_check_relay_LDADD = $(CHECK_MAIN) src/libfwcore.a src/libfwconf.a src/util/libfwutil.a \
 	src/proto/libfwproto.a $(FW_LIBS) $(CHECK_LIBS)
+endif
+
+# libfwutil (src/util), which fwrelay and mtasim share.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_fwutil
+TESTS += tests/unit/check_fwutil
+tests_unit_check_fwutil_SOURCES = tests/unit/check_fwutil.c
+tests_unit_check_fwutil_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_fwutil_LDADD = $(CHECK_MAIN) src/util/libfwutil.a \
+	$(FW_LIBS) $(CHECK_LIBS)
 endif

@@ -7,7 +7,7 @@ check_PROGRAMS += $(MTASIM_CHECKS)
 TESTS += $(MTASIM_CHECKS)
 
 MTASIM_CHECK_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/mtasim
-MTASIM_CHECK_LDADD = $(CHECK_MAIN) src/mtasim/libmtasim.a src/proto/libfwproto.a \
+MTASIM_CHECK_LDADD = $(CHECK_MAIN) src/mtasim/libmtasim.a src/util/libfwutil.a src/proto/libfwproto.a \
 	$(FW_LIBS) $(CHECK_LIBS)
 
 tests_unit_check_mtasim_connector_SOURCES = \
