@@ -25,6 +25,9 @@
 /* How often a dropped connection is looked at to see if the client left. */
 #define CONN_DROP_POLL	1
 
+static void	conn_connect(struct conn *);
+static void	conn_await(struct conn *);
+static void	conn_await_timeout(int, short, void *);
 static void	conn_connected(int, short, void *);
 static void	conn_timer(int, short, void *);
 static void	conn_free(int, short, void *);
@@ -34,6 +37,7 @@ static void	conn_drop_poll(int, short, void *);
 static void	conn_side_reset(struct conn_side *, int);
 static void	conn_target_addr(struct conn *, struct sockaddr_storage *);
 static int	conn_setup_side(struct conn *, struct conn_side *);
+static void	conn_idle_start(struct conn *);
 
 const char *
 side_state_name(enum side_state st)
@@ -209,15 +213,17 @@ conn_target_addr(struct conn *c, struct sockaddr_storage *ss)
 	}
 }
 
-/* Decide, then connect to the target or deny. */
+/*
+ * Decide, then connect to the target or deny. An inspector that must
+ * judge the caller's first bytes first (tsap_allow) gets them before the
+ * target is reached at all.
+ */
 void
 conn_start(struct conn *c)
 {
 	struct relay_conf	*rc = c->c_conf;
-	struct conn_side	*ts = &c->c_target;
-	const char		*errstr = NULL;
 	json_t			*ev;
-	int			 allow, idx, s, saved;
+	int			 allow, idx;
 
 	if (rc->policy.present) {
 		allow = policy_decide(&rc->policy,
@@ -239,7 +245,80 @@ conn_start(struct conn *c)
 			pinhole_used(c->c_relay, c);
 	}
 
-	conn_target_addr(c, &ts->cs_addr);
+	conn_target_addr(c, &c->c_target.cs_addr);
+	if (c->c_insp != NULL && c->c_insp->await != NULL &&
+	    c->c_insp->await(rc))
+		conn_await(c);
+	else
+		conn_connect(c);
+}
+
+/*
+ * Read from the client alone until the inspector lets its first bytes
+ * pass (conn_await_done), for at most connect_timeout. They wait in the
+ * target's queue, written once the target is connected.
+ */
+static void
+conn_await(struct conn *c)
+{
+	struct timeval	 tv = double_to_tv(c->c_conf->connect_timeout);
+
+	c->c_flags |= CONN_AWAIT | CONN_AWAITED;
+	if (conn_setup_side(c, &c->c_client) == -1 ||
+	    (c->c_target.cs_out = evbuffer_new()) == NULL ||
+	    (c->c_await = evtimer_new(env->sc_base, conn_await_timeout,
+	    c)) == NULL) {
+		c->c_flags |= CONN_RESET;
+		conn_close(c, "relay", "out of memory");
+		return;
+	}
+	if (fault_conn_init(c) == -1) {
+		c->c_flags |= CONN_RESET;
+		conn_close(c, "relay", "fault setup failed");
+		return;
+	}
+	if (relay_start(c) == -1)
+		return;
+	evtimer_add(c->c_await, &tv);
+	conn_touch(c);
+	/* The CR may be here already. This may close c. */
+	relay_read(c->c_client.cs_fd, EV_READ, &c->c_client);
+}
+
+/* The inspector let the awaited bytes pass: now reach the target. */
+void
+conn_await_done(struct conn *c)
+{
+	c->c_flags &= ~CONN_AWAIT;
+	if (c->c_await != NULL) {
+		event_free(c->c_await);
+		c->c_await = NULL;
+	}
+	conn_connect(c);
+}
+
+static void
+conn_await_timeout(int fd, short what, void *arg)
+{
+	struct conn	*c = arg;
+
+	conn_set_reason(c, "no first TPDU the inspector could judge within "
+	    "connect_timeout (%g s); the target was not contacted",
+	    c->c_conf->connect_timeout);
+	c->c_flags |= CONN_RESET;
+	conn_close(c, "relay", "await_timeout");
+}
+
+/* Open the connection to the target; conn_connected() goes on. */
+static void
+conn_connect(struct conn *c)
+{
+	struct relay_conf	*rc = c->c_conf;
+	struct conn_side	*ts = &c->c_target;
+	const char		*errstr = NULL;
+	json_t			*ev;
+	int			 s, saved;
+
 	s = source_connect(rc, (struct sockaddr *)&c->c_client.cs_addr,
 	    (struct sockaddr *)&ts->cs_addr, &ts->cs_local, &errstr);
 	if (s == -1) {
@@ -306,6 +385,18 @@ conn_connected(int s, short what, void *arg)
 		eventlog_addr(ev, "source", conn_side_local(ts));
 		eventlog_emit(ev);
 	}
+	if (c->c_flags & CONN_AWAITED) {
+		/* The client is being read: write what waited for us. */
+		if (conn_setup_side(c, ts) == -1) {
+			c->c_flags |= CONN_RESET;
+			conn_close(c, "relay", "out of memory");
+			return;
+		}
+		event_add(ts->cs_rev, NULL);
+		conn_idle_start(c);
+		relay_write(ts->cs_fd, EV_WRITE, ts);
+		return;
+	}
 	if (conn_setup_side(c, &c->c_client) == -1 ||
 	    conn_setup_side(c, ts) == -1) {
 		c->c_flags |= CONN_RESET;
@@ -319,11 +410,7 @@ conn_connected(int s, short what, void *arg)
 	}
 	if (relay_start(c) == -1)
 		return;
-	conn_touch(c);
-	if (c->c_conf->idle_timeout > 0) {
-		struct timeval tv = double_to_tv(c->c_conf->idle_timeout);
-		event_add(c->c_timer, &tv);
-	}
+	conn_idle_start(c);
 	/*
 	 * The client has most likely spoken while we connected: read now
 	 * rather than after another trip through the loop. This may close c.
@@ -331,7 +418,23 @@ conn_connected(int s, short what, void *arg)
 	relay_read(c->c_client.cs_fd, EV_READ, &c->c_client);
 }
 
-/* Events and output buffer for one side of an established connection. */
+/* Bytes may move: the idle timeout starts. */
+static void
+conn_idle_start(struct conn *c)
+{
+	struct timeval	 tv;
+
+	conn_touch(c);
+	if (c->c_conf->idle_timeout > 0) {
+		tv = double_to_tv(c->c_conf->idle_timeout);
+		event_add(c->c_timer, &tv);
+	}
+}
+
+/*
+ * Events and output buffer for one side of an established connection
+ * (the output buffer may exist already: what waited for the connect).
+ */
 static int
 conn_setup_side(struct conn *c, struct conn_side *cs)
 {
@@ -339,7 +442,8 @@ conn_setup_side(struct conn *c, struct conn_side *cs)
 	    relay_read, cs);
 	cs->cs_wev = event_new(env->sc_base, cs->cs_fd, EV_WRITE | EV_PERSIST,
 	    relay_write, cs);
-	cs->cs_out = evbuffer_new();
+	if (cs->cs_out == NULL)
+		cs->cs_out = evbuffer_new();
 	if (cs->cs_rev == NULL || cs->cs_wev == NULL || cs->cs_out == NULL)
 		return (-1);
 	return (0);
@@ -568,7 +672,8 @@ conn_close(struct conn *c, const char *closed_by, const char *reason)
 		    (long long)d.tv_sec * 1000 + d.tv_usec / 1000);
 		eventlog_str(ev, "closed_by", closed_by);
 		eventlog_str(ev, "reason", reason);
-		if (c->c_reason[0] != '\0')
+		/* A reason kept for a later close is not repeated as detail. */
+		if (c->c_reason[0] != '\0' && strcmp(c->c_reason, reason) != 0)
 			eventlog_str(ev, "detail", c->c_reason);
 		eventlog_emit(ev);
 	}
@@ -579,6 +684,8 @@ conn_close(struct conn *c, const char *closed_by, const char *reason)
 	conn_side_reset(&c->c_target, rst);
 	if (c->c_timer != NULL)
 		event_free(c->c_timer);
+	if (c->c_await != NULL)
+		event_free(c->c_await);
 
 	TAILQ_REMOVE(&rl->rl_conns, c, c_entry);
 	rl->rl_nconns--;

@@ -396,6 +396,8 @@ struct conn_side {
 #define CONN_DROPPED	0x04	/* deny drop: silent until the client goes */
 #define CONN_RESET	0x08	/* close with RST to both ends */
 #define CONN_FLUSHCLOSE	0x10	/* close once queued output is written */
+#define CONN_AWAIT	0x20	/* the target connect waits for the inspector */
+#define CONN_AWAITED	0x40	/* it waited: the client side is already set up */
 
 struct conn {
 	uint64_t		 c_id;
@@ -406,6 +408,7 @@ struct conn {
 	struct sockaddr_storage	 c_dst;		/* what the client reached */
 	struct timeval		 c_start;
 	struct event		*c_timer;	/* connect, idle, drain */
+	struct event		*c_await;	/* bounds CONN_AWAIT */
 	struct timeval		 c_last;	/* last byte moved */
 	int			 c_flags;
 	const struct inspector	*c_insp;
@@ -435,6 +438,12 @@ struct inspector {
 	json_t		*(*state)(struct conn *);	/* for the control API */
 	/* The side sent its FIN: -1 closes (strict: a truncated PDU). */
 	int		 (*eof)(struct conn_side *);
+	/*
+	 * Non-zero: the target is not connected until input() lets the
+	 * caller's held bytes pass (the CR judged by tsap_allow), so a
+	 * refused caller never reaches it. NULL: connect at once.
+	 */
+	int		 (*await)(const struct relay_conf *);
 };
 
 struct relay_listener {
@@ -534,6 +543,7 @@ struct conn	*conn_new(struct relay *, int, const struct sockaddr *,
 		    socklen_t, const struct sockaddr *);
 const struct sockaddr *conn_side_local(struct conn_side *);
 void		 conn_start(struct conn *);
+void		 conn_await_done(struct conn *);
 void		 conn_close(struct conn *, const char *, const char *);
 void		 conn_set_reason(struct conn *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));

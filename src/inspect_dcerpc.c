@@ -103,11 +103,13 @@ static const struct dcerpc_framer_callbacks rpc_framer_cb = {
 };
 
 const struct inspector inspector_dcerpc = {
-	"dcerpc", rpc_init, rpc_input, rpc_free, rpc_state_json, rpc_eof
+	"dcerpc", rpc_init, rpc_input, rpc_free, rpc_state_json, rpc_eof,
+	NULL
 };
 
 const struct inspector inspector_epm = {
-	"epm", epm_init, rpc_input, rpc_free, rpc_state_json, rpc_eof
+	"epm", epm_init, rpc_input, rpc_free, rpc_state_json, rpc_eof,
+	NULL
 };
 
 static void

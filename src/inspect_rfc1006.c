@@ -52,6 +52,7 @@ static ssize_t	rfc1006_insp_input(struct conn_side *, const uint8_t *,
 static void	rfc1006_insp_free(struct conn *);
 static json_t	*rfc1006_insp_state(struct conn *);
 static int	rfc1006_insp_eof(struct conn_side *);
+static int	rfc1006_insp_await(const struct relay_conf *);
 
 static const struct rfc1006_callbacks rfc1006_insp_cb = {
 	rfc1006_insp_tpdu,
@@ -65,7 +66,8 @@ const struct inspector inspector_rfc1006 = {
 	rfc1006_insp_input,
 	rfc1006_insp_free,
 	rfc1006_insp_state,
-	rfc1006_insp_eof
+	rfc1006_insp_eof,
+	rfc1006_insp_await
 };
 
 /* TSAP as hex, and as text when every byte is printable. */
@@ -115,6 +117,13 @@ rfc1006_insp_init(struct conn *c)
 	else
 		st->decided = 1;
 	return (0);
+}
+
+/* With tsap_allow the target is reached only for an allowed CR. */
+static int
+rfc1006_insp_await(const struct relay_conf *rc)
+{
+	return (rc->tsap_allow != NULL);
 }
 
 /* A TPKT cut by the FIN is a framing anomaly; strict closes on it. */

@@ -134,7 +134,10 @@ relay_close_all(struct fwrelay *sc, const char *reason)
 	}
 }
 
-/* Both sides connected: start reading from both. */
+/*
+ * Start reading: from both sides, or from the client alone while the
+ * target waits for the inspector (CONN_AWAIT).
+ */
 int
 relay_start(struct conn *c)
 {
@@ -145,20 +148,22 @@ relay_start(struct conn *c)
 		return (-1);
 	}
 	event_add(c->c_client.cs_rev, NULL);
-	event_add(c->c_target.cs_rev, NULL);
+	if (c->c_target.cs_rev != NULL)
+		event_add(c->c_target.cs_rev, NULL);
 	return (0);
 }
 
 /*
  * Queue or write len bytes towards cs. Returns 0, or -1 when cs is gone
- * (the connection is closed then).
+ * (the connection is closed then). A target not yet connected (no read
+ * event yet) only queues: conn_connected() writes the queue.
  */
 static int
 relay_push(struct conn_side *cs, const uint8_t *buf, size_t len)
 {
 	ssize_t	 n = 0;
 
-	if (evbuffer_get_length(cs->cs_out) == 0) {
+	if (cs->cs_rev != NULL && evbuffer_get_length(cs->cs_out) == 0) {
 		n = send(cs->cs_fd, buf, len, MSG_NOSIGNAL);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR) {
@@ -176,7 +181,8 @@ relay_push(struct conn_side *cs, const uint8_t *buf, size_t len)
 		conn_close(cs->cs_conn, "relay", "error");
 		return (-1);
 	}
-	event_add(cs->cs_wev, NULL);
+	if (cs->cs_rev != NULL)
+		event_add(cs->cs_wev, NULL);
 	return (0);
 }
 
@@ -264,9 +270,16 @@ relay_forward(struct conn_side *cs, const uint8_t *buf, size_t n)
 		return (-1);
 	if ((size_t)pass > held + n)
 		pass = held + n;
-	if (cs->cs_trig)
-		return (relay_forward_trig(cs, (size_t)pass, held, n));
-	relay_flush_n(cs, pass);
+	if (cs->cs_trig) {
+		if (relay_forward_trig(cs, (size_t)pass, held, n) == -1)
+			return (-1);
+	} else
+		relay_flush_n(cs, pass);
+	if (c->c_flags & CONN_DEAD)
+		return (-1);
+	/* The caller's first bytes are judged and may go: reach the target. */
+	if ((c->c_flags & CONN_AWAIT) && !cs->cs_hold)
+		conn_await_done(c);
 	return ((c->c_flags & CONN_DEAD) ? -1 : 0);
  fail:
 	if (!(c->c_flags & CONN_DEAD)) {
@@ -337,7 +350,7 @@ relay_flush_n(struct conn_side *cs, size_t n)
 		n = len;
 	cs->cs_fwd += n;
 	evbuffer_remove_buffer(cs->cs_in, peer->cs_out, n);
-	if (peer->cs_wev != NULL)
+	if (peer->cs_rev != NULL)
 		relay_write(peer->cs_fd, EV_WRITE, peer);
 }
 
@@ -419,13 +432,22 @@ relay_eof(struct conn_side *cs)
 		conn_close(c, "relay", "inspector");
 		return;
 	}
+	if (c->c_flags & CONN_AWAIT) {
+		/* Gone before its first TPDU was whole: nobody to tell. */
+		conn_set_reason(c, "the client left before the inspector could "
+		    "judge its first bytes; the target was not contacted");
+		conn_close(c, "client", "done");
+		return;
+	}
 	if (cs->cs_in != NULL && evbuffer_get_length(cs->cs_in) > 0) {
 		/* A PDU the inspector held will never complete: let it go. */
 		relay_flush(cs);
 		if (c->c_flags & CONN_DEAD)
 			return;
 	}
-	if (evbuffer_get_length(peer->cs_out) == 0 && !peer->cs_wshut &&
+	/* A target still connecting gets the FIN after the queue. */
+	if (peer->cs_rev != NULL &&
+	    evbuffer_get_length(peer->cs_out) == 0 && !peer->cs_wshut &&
 	    (c->c_faults == NULL || !fault_pending(cs))) {
 		relay_shut(peer);
 		peer->cs_state = SIDE_HALF;
