@@ -108,7 +108,7 @@ rp_wait() {
 # everything captured before it.
 ts_mark() {
 	local mark="fwrelay-capture-mark-$$-$(date +%s%N)" n=0
-	"$PY" -c 'import socket, sys
+	${TS_WRAP:-} "$PY" -c 'import socket, sys
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(
     sys.argv[1].encode(), (sys.argv[2], 9))' "$mark" "$2" ||
 	    fail "capture marker"
@@ -121,14 +121,15 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(
 	done
 }
 
-# ts_start NAME CAPTURE-FILTER ADDR: capture on lo into $T/NAME.pcapng;
+# ts_start NAME CAPTURE-FILTER ADDR: capture on lo into $T/NAME.pcapng
+# (that of a namespace when TS_WRAP is "ip netns exec NS");
 # returns once a marker sent to ADDR is in the file, so the capture is
 # live. Sets TS_PID. The capture runs in dumpcap, tshark's own capture
 # engine, which is ready in a fraction of a second where tshark here
 # takes seconds to load its dissectors; tshark decodes the file later.
 ts_start() {
 	local n=0
-	fw_bg "$1.capture" dumpcap -i lo -f "$2" -w "$T/$1.pcapng"
+	fw_bg "$1.capture" ${TS_WRAP:-} dumpcap -i lo -f "$2" -w "$T/$1.pcapng"
 	TS_PID=$BG_PID
 	while ! grep -q "^File:" "$T/$1.capture.err" 2>/dev/null; do
 		fw_alive "$TS_PID" ||
