@@ -75,6 +75,7 @@ struct fault_stage {
 	struct event		*timer;
 	double			 tokens;	/* bandwidth */
 	struct timeval		 refill;
+	struct timeval		 next_piece;	/* slicer: when the next is due */
 	uint64_t		 passed;	/* reset_after */
 	struct fault_framer	 fr;		/* PDU faults */
 	int			 seen_tpdu;	/* a TPDU went by already */
@@ -587,17 +588,29 @@ stage_bandwidth(struct fault_stage *st)
 	return (stage_arm(st, &when));
 }
 
-/* Pass one piece of at most size bytes; the next after delay_ms. */
+/*
+ * Pass pieces of at most size bytes, delay_ms apart. Piece k is due at the
+ * first one's time + k * delay_ms, not delay_ms after the previous one
+ * went: a timer fires late by the loop's latency, and that must not add
+ * up over thousands of pieces. Pieces already due (the timer fired late)
+ * go together. Once everything went and the schedule is behind, the next
+ * bytes start a new one.
+ */
 static int
 stage_slice(struct fault_stage *st)
 {
-	struct timeval	 now, when;
+	struct timeval	 now;
 	size_t		 n;
 	uint8_t		*p;
 
+	if (st->timer != NULL && evtimer_pending(st->timer, NULL))
+		return (0);
+	fault_now(&now);
+	if (!timerisset(&st->next_piece))
+		st->next_piece = now;
 	while ((n = evbuffer_get_length(st->buf)) > 0) {
-		if (st->timer != NULL && evtimer_pending(st->timer, NULL))
-			return (0);
+		if (st->p.ms > 0 && timercmp(&st->next_piece, &now, >))
+			return (stage_arm(st, &st->next_piece));
 		if (n > st->p.bytes)
 			n = (size_t)st->p.bytes;
 		if ((p = malloc(n)) == NULL)
@@ -608,13 +621,10 @@ stage_slice(struct fault_stage *st)
 			return (-1);
 		}
 		free(p);
-		if (st->p.ms > 0) {
-			fault_now(&now);
-			fault_due(&when, &now, st->p.ms);
-			if (stage_arm(st, &when) == -1)
-				return (-1);
-		}
+		fault_due(&st->next_piece, &st->next_piece, st->p.ms);
 	}
+	if (timercmp(&st->next_piece, &now, <))
+		timerclear(&st->next_piece);
 	return (0);
 }
 
