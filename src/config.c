@@ -173,6 +173,12 @@ static const struct conf_enum conf_pinhole_uses[] = {
 	{ NULL,		0 }
 };
 
+const char	*(*config_host_check)(const struct relay_conf *, char *,
+		    size_t);
+
+static void	conf_error_at(struct conf_ctx *, const char *, int,
+		    const char *);
+
 /*
  * One semantic error at the setting's own line (its file, for @include).
  * Checks run key by key, not line by line, so messages are held and sorted
@@ -185,9 +191,7 @@ conf_error(struct conf_ctx *ctx, const config_setting_t *s, const char *fmt,
 	va_list		 ap;
 	char		 msg[FWRELAY_ERR_MAX];
 	const char	*file = NULL;
-	struct conf_msg	*m;
-	size_t		 i;
-	int		 line = 0, rank = -1;
+	int		 line = 0;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -196,6 +200,18 @@ conf_error(struct conf_ctx *ctx, const config_setting_t *s, const char *fmt,
 		file = config_setting_source_file(s);
 		line = (int)config_setting_source_line(s);
 	}
+	conf_error_at(ctx, file, line, msg);
+}
+
+/* The same at a given file (NULL: the main one) and line. */
+static void
+conf_error_at(struct conf_ctx *ctx, const char *file, int line,
+    const char *msg)
+{
+	struct conf_msg	*m;
+	size_t		 i;
+	int		 rank = -1;
+
 	if (file == NULL)
 		file = ctx->file;
 	ctx->nerrors++;
@@ -1146,6 +1162,20 @@ conf_faults(struct conf_ctx *ctx, const config_setting_t *g,
 
 /* Loading and freeing. */
 
+/* This host's checks of each relay that parsed, among the file's errors. */
+static void
+conf_host(struct conf_ctx *ctx, struct fwrelay_conf *conf)
+{
+	struct relay_conf	*rc;
+	char			 msg[FWRELAY_ERR_MAX];
+
+	if (config_host_check == NULL)
+		return;
+	TAILQ_FOREACH(rc, &conf->relays, rc_entry)
+		if (config_host_check(rc, msg, sizeof(msg)) != NULL)
+			conf_error_at(ctx, NULL, rc->line, msg);
+}
+
 static struct fwrelay_conf *
 conf_build(config_t *cf, const char *file, struct config_errors *errs)
 {
@@ -1171,6 +1201,7 @@ conf_build(config_t *cf, const char *file, struct config_errors *errs)
 	root = config_root_setting(cf);
 	conf_global(&ctx, root, conf);
 	conf_relays(&ctx, root, conf);
+	conf_host(&ctx, conf);
 	conf_flush(&ctx);
 
 	if (ctx.nerrors != 0) {

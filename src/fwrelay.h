@@ -237,6 +237,14 @@ struct fwrelay_conf {
  * every error appended to errs. Never touches any running state.
  */
 struct fwrelay_conf	*config_load(const char *, struct config_errors *);
+/*
+ * Checks of a relay against this host (is source_address one of its
+ * addresses?), run by config_load with the file's own checks so that all
+ * errors come out at once: NULL, or the message. fwrelay sets it to
+ * source_host_error; left NULL, a file is checked on its own.
+ */
+extern const char	*(*config_host_check)(const struct relay_conf *, char *,
+			    size_t);
 /* The same from a string; name stands for the file in messages (fuzzing). */
 struct fwrelay_conf	*config_load_string(const char *, const char *,
 		    struct config_errors *);
@@ -562,6 +570,7 @@ int		 source_connect(const struct relay_conf *,
 		    const struct sockaddr *, const struct sockaddr *,
 		    struct sockaddr_storage *, const char **);
 /* Check at start and on -t what each mode needs; plain-words warnings. */
+const char	*source_host_error(const struct relay_conf *, char *, size_t);
 int		 source_check(const struct relay_conf *, struct config_errors *,
 		    const char *);
 

@@ -322,6 +322,24 @@ source_read_int(const char *path, int *val)
 	return (ok ? 0 : -1);
 }
 
+/* A source_address this host does not have: the message, else NULL. */
+const char *
+source_host_error(const struct relay_conf *rc, char *msg, size_t len)
+{
+	char	 buf[ADDR_STRLEN];
+
+	if ((rc->source != SOURCE_REWRITE && rc->source != SOURCE_FIXED) ||
+	    !rc->has_source_address ||
+	    source_addr_is_local((const struct sockaddr *)&rc->source_address))
+		return (NULL);
+	snprintf(msg, len, "relay '%s': source_address %s is not an address "
+	    "of this host (add it to an interface, or route its block as "
+	    "local: ip route add local ... dev lo)", rc->name,
+	    addr_host_str((const struct sockaddr *)&rc->source_address, buf,
+	    sizeof(buf)));
+	return (msg);
+}
+
 /*
  * Say in plain words what a mode needs and this host lacks, instead of
  * failing later with a timeout. Errors (returned as -1 and added to errs)
@@ -331,20 +349,14 @@ int
 source_check(const struct relay_conf *rc, struct config_errors *errs,
     const char *file)
 {
-	char	 buf[ADDR_STRLEN];
+	char	 msg[FWRELAY_ERR_MAX];
 	int	 rpf = 0, ret = 0;
 
 	switch (rc->source) {
 	case SOURCE_REWRITE:
 	case SOURCE_FIXED:
-		if (rc->has_source_address && !source_addr_is_local(
-		    (const struct sockaddr *)&rc->source_address)) {
-			config_errors_add(errs, file, rc->line,
-			    "relay '%s': source_address %s is not an address "
-			    "of this host (add it to an interface, or route "
-			    "its block as local: ip route add local ... dev lo)",
-			    rc->name, addr_host_str((const struct sockaddr *)
-			    &rc->source_address, buf, sizeof(buf)));
+		if (source_host_error(rc, msg, sizeof(msg)) != NULL) {
+			config_errors_add(errs, file, rc->line, "%s", msg);
 			ret = -1;
 		}
 		break;

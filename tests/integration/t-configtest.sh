@@ -2,7 +2,7 @@
 # fwrelay -t: a good file prints exactly "configuration OK" and exits 0; a
 # file with a syntax error and one with several semantic errors print
 # every error as "file:line: message" on stderr, nothing on stdout, and
-# exit 1.
+# exit 1. A source_address this host lacks comes out with the other errors.
 . "$(dirname "$0")/lib.sh"
 fw_init configtest
 
@@ -98,3 +98,29 @@ run_t "$T/missing.conf"
 grep -q "^$T/missing.conf: " "$T/t.err" ||
     fail "missing file: stderr: $(cat "$T/t.err")"
 ok "missing file: \"$(cat "$T/t.err")\", exit 1"
+
+# A source_address this host lacks is an error of the file like the rest:
+# reported with them, in line order, not only once they are fixed.
+cat >"$T/host.conf" <<CONF
+event_log = "-";
+relays = (
+  { name = "away";
+    listen = "127.0.0.1:10005";
+    target = "127.0.0.1:10006";
+    source_address = "192.0.2.77"; },
+  { name = "bad";
+    listen = "127.0.0.1:10007";
+    target = "127.0.0.1:10008";
+    buffer_size = 10; }
+);
+CONF
+run_t "$T/host.conf"
+[ "$(cat "$T/t.status")" = 1 ] || fail "host check: exit $(cat "$T/t.status")"
+H=$T/host.conf
+cat >"$T/want.host" <<EOF
+$H:3: relay 'away': source_address 192.0.2.77 is not an address of this host (add it to an interface, or route its block as local: ip route add local ... dev lo)
+$H:10: 'buffer_size' 10 out of range 1024-67108864
+EOF
+diff -u "$T/want.host" "$T/t.err" >&2 ||
+    fail "host check: not both errors in line order"
+ok "a non-local source_address and another error: both reported, in line order, exit 1"
