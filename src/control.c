@@ -894,8 +894,9 @@ control_patch_policy(json_t *v, const struct relay_conf *cur,
 			if (control_rule_from_json(json_array_get(v, i),
 			    &pol.rules[i], rerr, sizeof(rerr)) == -1) {
 				policy_clear(&pol);
+				/* From 0, as the events' "rule" counts. */
 				snprintf(err, errlen, "policy rule %zu: %s",
-				    i + 1, rerr);
+				    i, rerr);
 				return (422);
 			}
 			pol.nrules++;

@@ -39,7 +39,7 @@ cat >"$T/bad.txt" <<BATCH
 422|PATCH|/v1/relays/r|{"source": "fixed"}|required with source
 422|PATCH|/v1/relays/r|{"source_address": "not-an-ip"}|bad address 'not-an-ip'
 422|PATCH|/v1/relays/r|{"enabled": "yes"}|true or false
-422|PATCH|/v1/relays/r|{"policy": [{"action": "maybe"}]}|policy rule 1
+422|PATCH|/v1/relays/r|{"policy": [{"action": "allow"}, {"action": "maybe"}]}|policy rule 1:
 422|PATCH|/v1/relays/r|{"policy": [{"action": "allow", "from": "300.1.1.1/8"}]}|from
 422|PATCH|/v1/relays/r|{"policy": 7}|array of rules
 422|POST|/v1/relays/r/faults|{"type": "wormhole"}|unknown fault type

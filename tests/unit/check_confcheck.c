@@ -106,7 +106,7 @@ api_error(const char *body, char *buf, size_t len)
 	    changes, prev, err, sizeof(err));
 	ck_assert_msg(code == 422, "the API took %s (%d)", body, code);
 	ck_assert_ptr_null(out);
-	if (strncmp(p, "policy rule 1: ", 15) == 0)
+	if (strncmp(p, "policy rule 0: ", 15) == 0)
 		p += 15;
 	if (*p == '\'' && strstr(p, "': ") != NULL &&
 	    strchr(p + 1, '\'') + 1 == strstr(p, "': ") + 1)
