@@ -43,7 +43,7 @@ static int	source_preserve_shared(const struct sockaddr_storage *,
 		    const struct sockaddr *, const char **);
 static int	source_has_cap(void);
 static int	source_addr_is_local(const struct sockaddr *);
-static int	source_has_return_route(void);
+static int	source_has_return_route(int);
 
 /* Allow a bind to an address that is not ours (needs privilege). */
 static int
@@ -282,13 +282,15 @@ source_addr_is_local(const struct sockaddr *sa)
  * local? That is what brings replies to spoofed sources back to us.
  */
 static int
-source_has_return_route(void)
+source_has_return_route(int family)
 {
-	FILE	*fp, *rp;
-	char	 line[256], cmd[64], *p;
-	int	 found = 0;
+	FILE		*fp, *rp;
+	char		 line[256], cmd[64], *p;
+	const char	*v = family == AF_INET6 ? "-6" : "-4";
+	int		 found = 0;
 
-	if ((fp = popen("ip -4 rule show 2>/dev/null", "r")) == NULL)
+	snprintf(cmd, sizeof(cmd), "ip %s rule show 2>/dev/null", v);
+	if ((fp = popen(cmd, "r")) == NULL)
 		return (1);	/* cannot tell: do not cry wolf */
 	while (!found && fgets(line, sizeof(line), fp) != NULL) {
 		if (strstr(line, "fwmark") == NULL ||
@@ -296,8 +298,8 @@ source_has_return_route(void)
 			continue;
 		p += strlen("lookup ");
 		p[strcspn(p, " \n")] = '\0';
-		snprintf(cmd, sizeof(cmd), "ip -4 route show table %.20s "
-		    "2>/dev/null", p);
+		snprintf(cmd, sizeof(cmd), "ip %s route show table %.20s "
+		    "2>/dev/null", v, p);
 		if ((rp = popen(cmd, "r")) == NULL)
 			continue;
 		while (fgets(line, sizeof(line), rp) != NULL)
@@ -320,6 +322,19 @@ source_read_int(const char *path, int *val)
 	ok = fscanf(fp, "%d", val) == 1;
 	fclose(fp);
 	return (ok ? 0 : -1);
+}
+
+/*
+ * Listens and connects on loopback only: its clients are this host's own
+ * addresses, whose replies come back without any policy routing.
+ */
+static int
+source_loopback_only(const struct relay_conf *rc)
+{
+	if (rc->intercept || rc->target_kind == TARGET_ORIGINAL)
+		return (0);
+	return (addr_is_loopback((const struct sockaddr *)&rc->listen) &&
+	    addr_is_loopback((const struct sockaddr *)&rc->target));
 }
 
 /* A source_address this host does not have: the message, else NULL. */
@@ -350,7 +365,7 @@ source_check(const struct relay_conf *rc, struct config_errors *errs,
     const char *file)
 {
 	char	 msg[FWRELAY_ERR_MAX];
-	int	 rpf = 0, ret = 0;
+	int	 rpf = 0, ret = 0, family;
 
 	switch (rc->source) {
 	case SOURCE_REWRITE:
@@ -366,17 +381,20 @@ source_check(const struct relay_conf *rc, struct config_errors *errs,
 			    "use client addresses local to this host (such as "
 			    "127.x) without CAP_NET_ADMIN or CAP_NET_RAW",
 			    rc->name);
-		else {
-			if (!source_has_return_route())
+		else if (!source_loopback_only(rc)) {
+			family = rc->listen.ss_family;
+			if (!source_has_return_route(family))
 				log_warnx("relay '%s': source \"transparent\" "
 				    "for a foreign client address needs policy "
 				    "routing for the return path, and no fwmark "
-				    "rule leads to a local route here: ip rule add "
-				    "fwmark 1 lookup 100; ip route add local "
-				    "0.0.0.0/0 dev lo table 100; and a rule "
+				    "rule leads to a local route here: ip %s rule "
+				    "add fwmark 1 lookup 100; ip %s route add "
+				    "local %s dev lo table 100; and a rule "
 				    "marking transparent sockets' packets (nft: "
 				    "socket transparent 1 meta mark set 1)",
-				    rc->name);
+				    rc->name, family == AF_INET6 ? "-6" : "-4",
+				    family == AF_INET6 ? "-6" : "-4",
+				    family == AF_INET6 ? "::/0" : "0.0.0.0/0");
 			if (source_read_int("/proc/sys/net/ipv4/conf/all/"
 			    "rp_filter", &rpf) == 0 && rpf == 1)
 				log_warnx("relay '%s': rp_filter is strict (1): "

@@ -124,3 +124,33 @@ EOF
 diff -u "$T/want.host" "$T/t.err" >&2 ||
     fail "host check: not both errors in line order"
 ok "a non-local source_address and another error: both reported, in line order, exit 1"
+
+# The transparent-mode hint (privileged only: without it the relay can
+# only use local client addresses, and says that instead). None for a
+# relay all on loopback; the IPv6 commands for an IPv6 relay.
+if [ "$(id -u)" -ne 0 ]; then
+	echo "# not root: the policy-routing hint is not checked"
+elif ip -4 rule show | grep -q fwmark || ip -6 rule show | grep -q fwmark; then
+	echo "# this host has fwmark rules: the policy-routing hint is not checked"
+else
+	"$FWRELAY" -t -c "$top_srcdir/conf/examples/transparent.conf" \
+	    >"$T/t.out" 2>"$T/t.err" || fail "transparent.conf: $(cat "$T/t.err")"
+	grep -q "policy routing" "$T/t.err" &&
+	    fail "transparent.conf (all loopback) warned: $(cat "$T/t.err")"
+	cat >"$T/tp.conf" <<CONF
+event_log = "-";
+relays = (
+  { name = "v4"; listen = "0.0.0.0:10009"; target = "127.0.0.1:10010";
+    source = "transparent"; },
+  { name = "v6"; listen = "[::]:10011"; target = "[::1]:10012";
+    source = "transparent"; }
+);
+CONF
+	"$FWRELAY" -t -c "$T/tp.conf" >"$T/t.out" 2>"$T/t.err" ||
+	    fail "tp.conf: $(cat "$T/t.err")"
+	grep "relay 'v4'" "$T/t.err" | grep -q "ip -4 rule add fwmark 1 lookup 100; ip -4 route add local 0.0.0.0/0 dev lo table 100" ||
+	    fail "no IPv4 policy-routing hint: $(cat "$T/t.err")"
+	grep "relay 'v6'" "$T/t.err" | grep -q "ip -6 rule add fwmark 1 lookup 100; ip -6 route add local ::/0 dev lo table 100" ||
+	    fail "no IPv6 policy-routing hint: $(cat "$T/t.err")"
+	ok "transparent hint: none for an all-loopback relay, ip -4 / ip -6 commands by family"
+fi
