@@ -13,9 +13,13 @@ why=$("$top_srcdir/scripts/netns-topo" check 2>&1) || {
 mkdir -p "$LABOUT"
 report=$LABOUT/report-netns.md
 rm -f "$report" "${report%.md}.json"
-$PY "$FWLAB" --topology netns --report "$report" --out "$LABOUT/runs-netns" >"$LABOUT/matrix-netns.txt"
+$PY "$FWLAB" --topology netns --report "$report" --out "$LABOUT/runs-netns" \
+    >"$LABOUT/matrix-netns.txt" 2>"$LABOUT/progress-netns.txt"
 rc=$?
+cat "$LABOUT/progress-netns.txt" >&2
 cat "$LABOUT/matrix-netns.txt"
+grep -Eq '^fwlab: topology netns: namespaces site1-([a-z0-9]+), fw-\1 and site2-\1, made anew for each scenario$' \
+    "$LABOUT/progress-netns.txt" || lab_fail "the topology line does not name the namespaces"
 [ -f "${report%.md}.json" ] ||
     lab_fail "no JSON result file (fwlab status $rc)"
 lab_check_verdicts "${report%.md}.json" \
