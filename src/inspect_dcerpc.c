@@ -40,7 +40,7 @@
 #define RPC_MAX_STRBIND	4
 #define RPC_RULES_SEEN	8
 
-/* Anomaly classes (rpc_anomaly). */
+/* Anomaly classes (dcerpc_insp_anomaly). */
 #define RPC_CONFORMANCE	0
 #define RPC_FRAMING	1
 #define RPC_FATAL	2
@@ -86,34 +86,34 @@ struct rpc_state {
 	uint64_t		 calls;
 };
 
-static int	rpc_init(struct conn *);
-static int	epm_init(struct conn *);
-static ssize_t	rpc_input(struct conn_side *, const uint8_t *, size_t);
-static void	rpc_free(struct conn *);
-static json_t	*rpc_state_json(struct conn *);
-static int	rpc_eof(struct conn_side *);
-static void	rpc_anomaly(struct rpc_side *, const char *, const char *,
-		    uint64_t, int);
-static void	rpc_pdu(void *, const uint8_t *, size_t, uint64_t);
-static void	rpc_error(void *, const char *, const char *, uint64_t);
+static int	dcerpc_insp_init(struct conn *);
+static int	epm_insp_init(struct conn *);
+static ssize_t	dcerpc_insp_input(struct conn_side *, const uint8_t *, size_t);
+static void	dcerpc_insp_free(struct conn *);
+static json_t	*dcerpc_insp_state_json(struct conn *);
+static int	dcerpc_insp_eof(struct conn_side *);
+static void	dcerpc_insp_anomaly(struct rpc_side *, const char *,
+		    const char *, uint64_t, int);
+static void	dcerpc_insp_pdu(void *, const uint8_t *, size_t, uint64_t);
+static void	dcerpc_insp_error(void *, const char *, const char *, uint64_t);
 
 static const struct dcerpc_framer_callbacks rpc_framer_cb = {
-	rpc_pdu,
-	rpc_error
+	dcerpc_insp_pdu,
+	dcerpc_insp_error
 };
 
 const struct inspector inspector_dcerpc = {
-	"dcerpc", rpc_init, rpc_input, rpc_free, rpc_state_json, rpc_eof,
-	NULL
+	"dcerpc", dcerpc_insp_init, dcerpc_insp_input, dcerpc_insp_free,
+	dcerpc_insp_state_json, dcerpc_insp_eof, NULL
 };
 
 const struct inspector inspector_epm = {
-	"epm", epm_init, rpc_input, rpc_free, rpc_state_json, rpc_eof,
-	NULL
+	"epm", epm_insp_init, dcerpc_insp_input, dcerpc_insp_free,
+	dcerpc_insp_state_json, dcerpc_insp_eof, NULL
 };
 
 static void
-rpc_side_init(struct rpc_side *sd, struct conn_side *cs)
+dcerpc_insp_side_init(struct rpc_side *sd, struct conn_side *cs)
 {
 	sd->cs = cs;
 	sd->hold_from = UINT64_MAX;
@@ -123,24 +123,24 @@ rpc_side_init(struct rpc_side *sd, struct conn_side *cs)
 }
 
 static int
-rpc_init(struct conn *c)
+dcerpc_insp_init(struct conn *c)
 {
 	struct rpc_state	*st;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return (-1);
-	rpc_side_init(&st->client, &c->c_client);
-	rpc_side_init(&st->target, &c->c_target);
+	dcerpc_insp_side_init(&st->client, &c->c_client);
+	dcerpc_insp_side_init(&st->target, &c->c_target);
 	c->c_insp_state = st;
 	return (0);
 }
 
 static int
-epm_init(struct conn *c)
+epm_insp_init(struct conn *c)
 {
 	struct rpc_state	*st;
 
-	if (rpc_init(c) == -1)
+	if (dcerpc_insp_init(c) == -1)
 		return (-1);
 	st = c->c_insp_state;
 	st->epm = 1;
@@ -152,7 +152,7 @@ epm_init(struct conn *c)
 
 /* A fragment cut by the FIN (C706 12.6.3: frag_length) is framing. */
 static int
-rpc_eof(struct conn_side *cs)
+dcerpc_insp_eof(struct conn_side *cs)
 {
 	struct rpc_side		*sd = cs->cs_desc;
 	struct rpc_state	*st = cs->cs_conn->c_insp_state;
@@ -163,13 +163,13 @@ rpc_eof(struct conn_side *cs)
 		return (0);
 	snprintf(detail, sizeof(detail), "stream ended %zu bytes into a %s",
 	    sd->fr.df_have, sd->fr.df_need ? "fragment" : "fragment header");
-	rpc_anomaly(sd, "dcerpc_truncated", detail, sd->fr.df_off -
+	dcerpc_insp_anomaly(sd, "dcerpc_truncated", detail, sd->fr.df_off -
 	    sd->fr.df_have, RPC_FATAL);
 	return (st->violation ? -1 : 0);
 }
 
 static void
-rpc_free(struct conn *c)
+dcerpc_insp_free(struct conn *c)
 {
 	struct rpc_state	*st = c->c_insp_state;
 
@@ -184,7 +184,7 @@ rpc_free(struct conn *c)
 }
 
 static json_t *
-rpc_state_json(struct conn *c)
+dcerpc_insp_state_json(struct conn *c)
 {
 	struct rpc_state	*st = c->c_insp_state;
 	json_t			*o = json_object(), *a;
@@ -213,7 +213,7 @@ rpc_state_json(struct conn *c)
  * two, "conformance" on all; otherwise log and go on.
  */
 static void
-rpc_anomaly(struct rpc_side *sd, const char *rule, const char *detail,
+dcerpc_insp_anomaly(struct rpc_side *sd, const char *rule, const char *detail,
     uint64_t off, int cls)
 {
 	struct conn_side	*cs = sd->cs;
@@ -261,13 +261,13 @@ rpc_anomaly(struct rpc_side *sd, const char *rule, const char *detail,
 }
 
 static void
-rpc_error(void *arg, const char *rule, const char *detail, uint64_t off)
+dcerpc_insp_error(void *arg, const char *rule, const char *detail, uint64_t off)
 {
-	rpc_anomaly(arg, rule, detail, off, RPC_FATAL);
+	dcerpc_insp_anomaly(arg, rule, detail, off, RPC_FATAL);
 }
 
 static void
-rpc_syntax_json(json_t *o, const struct dcerpc_syntax *sx)
+dcerpc_insp_syntax_json(json_t *o, const struct dcerpc_syntax *sx)
 {
 	char		 u[40], v[16];
 	const char	*name;
@@ -281,7 +281,7 @@ rpc_syntax_json(json_t *o, const struct dcerpc_syntax *sx)
 }
 
 static const struct dcerpc_syntax *
-rpc_ctx_iface(struct rpc_state *st, uint16_t id)
+dcerpc_insp_ctx_iface(struct rpc_state *st, uint16_t id)
 {
 	unsigned int	 i;
 
@@ -292,7 +292,8 @@ rpc_ctx_iface(struct rpc_state *st, uint16_t id)
 }
 
 static void
-rpc_bind(struct conn *c, struct rpc_side *sd, const struct dcerpc_pdu *p)
+dcerpc_insp_bind(struct conn *c, struct rpc_side *sd,
+    const struct dcerpc_pdu *p)
 {
 	struct rpc_state	*st = c->c_insp_state;
 	const struct dcerpc_bind *b = &p->u.bind;
@@ -323,7 +324,7 @@ rpc_bind(struct conn *c, struct rpc_side *sd, const struct dcerpc_pdu *p)
 	for (i = 0; i < b->n_ctx; i++) {
 		o = json_object();
 		json_object_set_new(o, "ctx", json_integer(b->ctx[i].p_cont_id));
-		rpc_syntax_json(o, &b->ctx[i].abstract);
+		dcerpc_insp_syntax_json(o, &b->ctx[i].abstract);
 		json_array_append_new(a, o);
 	}
 	json_object_set_new(ev, "contexts", a);
@@ -331,7 +332,8 @@ rpc_bind(struct conn *c, struct rpc_side *sd, const struct dcerpc_pdu *p)
 }
 
 static void
-rpc_bind_ack(struct conn *c, struct rpc_side *sd, const struct dcerpc_pdu *p)
+dcerpc_insp_bind_ack(struct conn *c, struct rpc_side *sd,
+    const struct dcerpc_pdu *p)
 {
 	const struct dcerpc_bind_ack *b = &p->u.ack;
 	json_t			*ev, *a, *o;
@@ -359,7 +361,7 @@ rpc_bind_ack(struct conn *c, struct rpc_side *sd, const struct dcerpc_pdu *p)
 }
 
 static struct rpc_pending *
-rpc_pending_find(struct rpc_state *st, uint32_t call_id)
+dcerpc_insp_pending_find(struct rpc_state *st, uint32_t call_id)
 {
 	unsigned int	 i;
 
@@ -370,14 +372,14 @@ rpc_pending_find(struct rpc_state *st, uint32_t call_id)
 }
 
 static void
-rpc_pending_drop(struct rpc_state *st, struct rpc_pending *pd)
+dcerpc_insp_pending_drop(struct rpc_state *st, struct rpc_pending *pd)
 {
 	*pd = st->pending[--st->npending];
 }
 
 /* Bindback awareness: a string binding in a request opens the way back. */
 static void
-rpc_strbind(struct conn *c, const uint8_t *stub, size_t len)
+dcerpc_insp_strbind(struct conn *c, const uint8_t *stub, size_t len)
 {
 	struct strbind		 sb[RPC_MAX_STRBIND];
 	struct sockaddr_storage	 laddr, taddr;
@@ -412,8 +414,8 @@ rpc_strbind(struct conn *c, const uint8_t *stub, size_t len)
 
 /* Write len bytes at stub offset off of a reassembled reply, in place. */
 static void
-rpc_rewrite(struct rpc_side *sd, const struct dcerpc_call *call, size_t off,
-    const uint8_t *data, size_t len)
+dcerpc_insp_rewrite(struct rpc_side *sd, const struct dcerpc_call *call,
+    size_t off, const uint8_t *data, size_t len)
 {
 	unsigned int	 frag;
 	size_t		 foff, i;
@@ -429,7 +431,7 @@ rpc_rewrite(struct rpc_side *sd, const struct dcerpc_call *call, size_t off,
 
 /* An endpoint-mapper answer: log, open pinholes, rewrite the towers. */
 static void
-rpc_epm_reply(struct conn *c, struct rpc_side *sd, struct rpc_pending *pd,
+epm_insp_reply(struct conn *c, struct rpc_side *sd, struct rpc_pending *pd,
     const struct dcerpc_call *call, int le)
 {
 	struct relay_conf	*rc = c->c_conf;
@@ -449,8 +451,8 @@ rpc_epm_reply(struct conn *c, struct rpc_side *sd, struct rpc_pending *pd,
 	if (pd->opnum == EPM_OP_MAP) {
 		if (epm_map_resp_parse(call->stub, call->stub_len, le, 0, &mr,
 		    &errstr) == -1) {
-			rpc_anomaly(sd, errstr, "ept_map reply", sd->frag_off[0],
-			    RPC_CONFORMANCE);
+			dcerpc_insp_anomaly(sd, errstr, "ept_map reply",
+			    sd->frag_off[0], RPC_CONFORMANCE);
 			return;
 		}
 		for (i = 0; i < mr.ntowers; i++)
@@ -460,7 +462,7 @@ rpc_epm_reply(struct conn *c, struct rpc_side *sd, struct rpc_pending *pd,
 			return;
 		if (epm_lookup_resp_parse(call->stub, call->stub_len, le, lr,
 		    &errstr) == -1) {
-			rpc_anomaly(sd, errstr, "ept_lookup reply",
+			dcerpc_insp_anomaly(sd, errstr, "ept_lookup reply",
 			    sd->frag_off[0], RPC_CONFORMANCE);
 			free(lr);
 			return;
@@ -517,21 +519,21 @@ rpc_epm_reply(struct conn *c, struct rpc_side *sd, struct rpc_pending *pd,
 		if (rc->rewrite_towers && t->has_ip &&
 		    c->c_dst.ss_family == AF_INET) {
 			sin = (struct sockaddr_in *)&c->c_dst;
-			rpc_rewrite(sd, call, t->ip_off,
+			dcerpc_insp_rewrite(sd, call, t->ip_off,
 			    (const uint8_t *)&sin->sin_addr, 4);
 		}
 		if (port != t->port) {
 			portbe[0] = (uint8_t)(port >> 8);
 			portbe[1] = (uint8_t)port;
-			rpc_rewrite(sd, call, t->port_off, portbe, 2);
+			dcerpc_insp_rewrite(sd, call, t->port_off, portbe, 2);
 		}
 	}
 	free(lr);
 }
 
 static void
-rpc_call_done(struct conn *c, struct rpc_side *sd, const struct dcerpc_call
-    *call, int le)
+dcerpc_insp_call_done(struct conn *c, struct rpc_side *sd,
+    const struct dcerpc_call *call, int le)
 {
 	struct rpc_state	*st = c->c_insp_state;
 	const struct dcerpc_syntax *ifc;
@@ -542,7 +544,7 @@ rpc_call_done(struct conn *c, struct rpc_side *sd, const struct dcerpc_call
 
 	st->calls++;
 	if (call->ptype == 0) {		/* request */
-		ifc = rpc_ctx_iface(st, call->p_cont_id);
+		ifc = dcerpc_insp_ctx_iface(st, call->p_cont_id);
 		if (ifc != NULL)
 			name = dcerpc_if_name(&ifc->uuid, ifc->major);
 		if ((ev = conn_event_level(c, LOG_LEVEL_DEBUG, "rpc_call")) !=
@@ -571,7 +573,7 @@ rpc_call_done(struct conn *c, struct rpc_side *sd, const struct dcerpc_call
 			}
 		}
 		if (c->c_conf->string_bindings)
-			rpc_strbind(c, call->stub, call->stub_len);
+			dcerpc_insp_strbind(c, call->stub, call->stub_len);
 		return;
 	}
 	/* response */
@@ -581,14 +583,14 @@ rpc_call_done(struct conn *c, struct rpc_side *sd, const struct dcerpc_call
 		eventlog_int(ev, "stub_length", (long long)call->stub_len);
 		inspect_emit(c, ev);
 	}
-	if ((pd = rpc_pending_find(st, call->call_id)) != NULL) {
-		rpc_epm_reply(c, sd, pd, call, le);
-		rpc_pending_drop(st, pd);
+	if ((pd = dcerpc_insp_pending_find(st, call->call_id)) != NULL) {
+		epm_insp_reply(c, sd, pd, call, le);
+		dcerpc_insp_pending_drop(st, pd);
 	}
 }
 
 static void
-rpc_pdu(void *arg, const uint8_t *buf, size_t len, uint64_t off)
+dcerpc_insp_pdu(void *arg, const uint8_t *buf, size_t len, uint64_t off)
 {
 	struct rpc_side		*sd = arg;
 	struct conn		*c = sd->cs->cs_conn;
@@ -601,21 +603,21 @@ rpc_pdu(void *arg, const uint8_t *buf, size_t len, uint64_t off)
 	int			 r;
 
 	if (dcerpc_pdu_parse(buf, len, &p, &errstr) == -1) {
-		rpc_anomaly(sd, errstr, NULL, off, RPC_FRAMING);
+		dcerpc_insp_anomaly(sd, errstr, NULL, off, RPC_FRAMING);
 		return;
 	}
 	if (p.hdr.rpc_vers_minor > 1)
-		rpc_anomaly(sd, "dcerpc_version_minor", "rpc version 5.x with "
-		    "x above 1 (a receiver answers bind_nak)", off,
-		    RPC_CONFORMANCE);
+		dcerpc_insp_anomaly(sd, "dcerpc_version_minor",
+		    "rpc version 5.x with x above 1 (a receiver answers "
+		    "bind_nak)", off, RPC_CONFORMANCE);
 	switch (p.hdr.ptype) {
 	case 11:	/* bind */
 	case 14:	/* alter_context */
-		rpc_bind(c, sd, &p);
+		dcerpc_insp_bind(c, sd, &p);
 		break;
 	case 12:	/* bind_ack */
 	case 15:	/* alter_context_resp */
-		rpc_bind_ack(c, sd, &p);
+		dcerpc_insp_bind_ack(c, sd, &p);
 		break;
 	case 13:	/* bind_nak */
 		if ((ev = conn_event(c, "rpc_bind_nak")) != NULL) {
@@ -635,8 +637,8 @@ rpc_pdu(void *arg, const uint8_t *buf, size_t len, uint64_t off)
 				    dcerpc_fault_name(p.u.fault.status));
 			eventlog_emit(ev);
 		}
-		if ((pd = rpc_pending_find(st, p.hdr.call_id)) != NULL)
-			rpc_pending_drop(st, pd);
+		if ((pd = dcerpc_insp_pending_find(st, p.hdr.call_id)) != NULL)
+			dcerpc_insp_pending_drop(st, pd);
 		dcerpc_reasm_drop(&sd->ra, p.hdr.call_id);
 		break;
 	case 0:		/* request */
@@ -653,7 +655,8 @@ rpc_pdu(void *arg, const uint8_t *buf, size_t len, uint64_t off)
 		}
 		r = dcerpc_reasm_add(&sd->ra, &p, &call, &errstr);
 		if (r == -1) {
-			rpc_anomaly(sd, errstr, NULL, off, RPC_CONFORMANCE);
+			dcerpc_insp_anomaly(sd, errstr, NULL, off,
+			    RPC_CONFORMANCE);
 			sd->hold_from = UINT64_MAX;
 			break;
 		}
@@ -663,7 +666,7 @@ rpc_pdu(void *arg, const uint8_t *buf, size_t len, uint64_t off)
 			break;
 		}
 		sd->hold_from = UINT64_MAX;
-		rpc_call_done(c, sd, &call, p.hdr.le);
+		dcerpc_insp_call_done(c, sd, &call, p.hdr.le);
 		sd->nfrag = 0;
 		break;
 	default:
@@ -672,7 +675,7 @@ rpc_pdu(void *arg, const uint8_t *buf, size_t len, uint64_t off)
 }
 
 static ssize_t
-rpc_input(struct conn_side *cs, const uint8_t *buf, size_t len)
+dcerpc_insp_input(struct conn_side *cs, const uint8_t *buf, size_t len)
 {
 	struct rpc_side		*sd = cs->cs_desc;
 	struct conn		*c = cs->cs_conn;
