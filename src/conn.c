@@ -38,6 +38,8 @@ static void	conn_side_reset(struct conn_side *, int);
 static void	conn_target_addr(struct conn *, struct sockaddr_storage *);
 static int	conn_setup_side(struct conn *, struct conn_side *);
 static void	conn_idle_start(struct conn *);
+static void	conn_abort(struct conn *, const char *);
+static int	conn_begin(struct conn *);
 
 const char *
 side_state_name(enum side_state st)
@@ -268,16 +270,10 @@ conn_await(struct conn *c)
 	    (c->c_target.cs_out = evbuffer_new()) == NULL ||
 	    (c->c_await = evtimer_new(env->sc_base, conn_await_timeout,
 	    c)) == NULL) {
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", "out of memory");
+		conn_abort(c, "out of memory");
 		return;
 	}
-	if (fault_conn_init(c) == -1) {
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", "fault setup failed");
-		return;
-	}
-	if (relay_start(c) == -1)
+	if (conn_begin(c) == -1)
 		return;
 	evtimer_add(c->c_await, &tv);
 	conn_touch(c);
@@ -338,8 +334,7 @@ conn_connect(struct conn *c)
 	ts->cs_state = SIDE_CONNECTING;
 	ts->cs_wev = event_new(env->sc_base, s, EV_WRITE, conn_connected, c);
 	if (ts->cs_wev == NULL) {
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", "out of memory");
+		conn_abort(c, "out of memory");
 		return;
 	}
 	{
@@ -399,16 +394,10 @@ conn_connected(int s, short what, void *arg)
 	}
 	if (conn_setup_side(c, &c->c_client) == -1 ||
 	    conn_setup_side(c, ts) == -1) {
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", "out of memory");
+		conn_abort(c, "out of memory");
 		return;
 	}
-	if (fault_conn_init(c) == -1) {
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", "fault setup failed");
-		return;
-	}
-	if (relay_start(c) == -1)
+	if (conn_begin(c) == -1)
 		return;
 	conn_idle_start(c);
 	/*
@@ -416,6 +405,25 @@ conn_connected(int s, short what, void *arg)
 	 * rather than after another trip through the loop. This may close c.
 	 */
 	relay_read(c->c_client.cs_fd, EV_READ, &c->c_client);
+}
+
+/* Close c with a reset to both ends, for a reason of the relay's own. */
+static void
+conn_abort(struct conn *c, const char *reason)
+{
+	c->c_flags |= CONN_RESET;
+	conn_close(c, "relay", reason);
+}
+
+/* Faults and the inspector for c, then reading. -1: c is closed. */
+static int
+conn_begin(struct conn *c)
+{
+	if (fault_conn_init(c) == -1) {
+		conn_abort(c, "fault setup failed");
+		return (-1);
+	}
+	return (relay_start(c));
 }
 
 /* Bytes may move: the idle timeout starts. */
