@@ -134,9 +134,10 @@ control_init(struct fwrelay *sc)
 	}
 	/*
 	 * evhttp refuses bodies past its own limit with an HTML 413 before
-	 * we see them; below that our check answers in JSON.
+	 * we see them, so its limit is far above ours and control_body()
+	 * answers the documented JSON 413 for any body up to it.
 	 */
-	evhttp_set_max_body_size(ct->ct_http, 4 * CONTROL_BODY_MAX);
+	evhttp_set_max_body_size(ct->ct_http, CONTROL_BODY_HARD_MAX);
 	evhttp_set_max_headers_size(ct->ct_http, CONTROL_HEADERS_MAX);
 	evhttp_set_timeout(ct->ct_http, CONTROL_TIMEOUT);
 	evhttp_set_allowed_methods(ct->ct_http, EVHTTP_REQ_GET |

@@ -17,6 +17,8 @@ struct rule;
 
 /* Largest request body the API reads; larger ones get 413. */
 #define CONTROL_BODY_MAX	(64 * 1024)
+/* evhttp's own limit: past it, its HTML 413 and the connection closed */
+#define CONTROL_BODY_HARD_MAX	(16 * 1024 * 1024)
 
 /* control.c */
 /*

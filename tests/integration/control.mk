@@ -4,6 +4,7 @@
 CONTROL_TESTS = \
 	tests/integration/t-control-api.sh \
 	tests/integration/t-control-ctl.sh \
+	tests/integration/t-control-ctl-pinholes.sh \
 	tests/integration/t-newcomer.sh \
 	tests/integration/t-control-errors.sh \
 	tests/integration/t-control-metrics.sh \
