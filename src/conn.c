@@ -38,7 +38,6 @@ static void	conn_side_reset(struct conn_side *, int);
 static void	conn_target_addr(struct conn *, struct sockaddr_storage *);
 static int	conn_setup_side(struct conn *, struct conn_side *);
 static void	conn_idle_start(struct conn *);
-static void	conn_abort(struct conn *, const char *);
 static int	conn_begin(struct conn *);
 
 const char *
@@ -265,7 +264,7 @@ conn_await(struct conn *c)
 {
 	struct timeval	 tv = double_to_tv(c->c_conf->connect_timeout);
 
-	c->c_flags |= CONN_AWAIT | CONN_AWAITED;
+	c->c_flags |= CONN_AWAIT;
 	if (conn_setup_side(c, &c->c_client) == -1 ||
 	    (c->c_target.cs_out = evbuffer_new()) == NULL ||
 	    (c->c_await = evtimer_new(env->sc_base, conn_await_timeout,
@@ -301,8 +300,7 @@ conn_await_timeout(int fd, short what, void *arg)
 	conn_set_reason(c, "no first TPDU the inspector could judge within "
 	    "connect_timeout (%g s); the target was not contacted",
 	    c->c_conf->connect_timeout);
-	c->c_flags |= CONN_RESET;
-	conn_close(c, "relay", "await_timeout");
+	conn_abort(c, "await_timeout");
 }
 
 /* Open the connection to the target; conn_connected() goes on. */
@@ -326,8 +324,7 @@ conn_connect(struct conn *c)
 				eventlog_str(ev, "detail", errstr);
 			eventlog_emit(ev);
 		}
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", "connect_failed");
+		conn_abort(c, "connect_failed");
 		return;
 	}
 	ts->cs_fd = s;
@@ -368,8 +365,7 @@ conn_connected(int s, short what, void *arg)
 			eventlog_str(ev, "error", errno_name(err));
 			eventlog_emit(ev);
 		}
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", err == ETIMEDOUT ? "connect_timeout" :
+		conn_abort(c, err == ETIMEDOUT ? "connect_timeout" :
 		    "connect_failed");
 		return;
 	}
@@ -380,11 +376,11 @@ conn_connected(int s, short what, void *arg)
 		eventlog_addr(ev, "source", conn_side_local(ts));
 		eventlog_emit(ev);
 	}
-	if (c->c_flags & CONN_AWAITED) {
-		/* The client is being read: write what waited for us. */
+	if (c->c_client.cs_rev != NULL) {
+		/* The connect waited for the inspector, which is reading the
+		 * client already: write what waited for us. */
 		if (conn_setup_side(c, ts) == -1) {
-			c->c_flags |= CONN_RESET;
-			conn_close(c, "relay", "out of memory");
+			conn_abort(c, "out of memory");
 			return;
 		}
 		event_add(ts->cs_rev, NULL);
@@ -405,14 +401,6 @@ conn_connected(int s, short what, void *arg)
 	 * rather than after another trip through the loop. This may close c.
 	 */
 	relay_read(c->c_client.cs_fd, EV_READ, &c->c_client);
-}
-
-/* Close c with a reset to both ends, for a reason of the relay's own. */
-static void
-conn_abort(struct conn *c, const char *reason)
-{
-	c->c_flags |= CONN_RESET;
-	conn_close(c, "relay", reason);
 }
 
 /* Faults and the inspector for c, then reading. -1: c is closed. */
@@ -500,8 +488,7 @@ conn_deny(struct conn *c, int idx, const struct rule *r)
 	}
 	switch (style) {
 	case DENY_RESET:
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", "denied");
+		conn_abort(c, "denied");
 		return;
 	case DENY_CLOSE:
 		/* FIN now; read and discard until the client closes too. */
@@ -648,6 +635,14 @@ static void
 conn_free(int fd, short what, void *arg)
 {
 	conn_release(arg);
+}
+
+/* Close c with a reset to both ends, for a reason of the relay's own. */
+void
+conn_abort(struct conn *c, const char *reason)
+{
+	c->c_flags |= CONN_RESET;
+	conn_close(c, "relay", reason);
 }
 
 /*

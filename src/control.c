@@ -1122,8 +1122,7 @@ control_conns(struct ctl_req *r)
 	if (r->method == EVHTTP_REQ_GET)
 		control_reply(r, 200, control_conn_json(c));
 	else if (r->method == EVHTTP_REQ_DELETE) {
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", "deleted");
+		conn_abort(c, "deleted");
 		control_reply(r, 200, json_pack("{s:b, s:I}", "ok", 1, "reset",
 		    (json_int_t)id));
 	} else

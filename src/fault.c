@@ -458,8 +458,7 @@ stage_oom(struct fault_stage *st)
 	struct conn	*c = st->side->fc->c;
 
 	conn_set_reason(c, "fault: out of memory");
-	c->c_flags |= CONN_RESET;
-	conn_close(c, "relay", "error");
+	conn_abort(c, "error");
 	return (-1);
 }
 

@@ -405,7 +405,6 @@ struct conn_side {
 #define CONN_RESET	0x08	/* close with RST to both ends */
 #define CONN_FLUSHCLOSE	0x10	/* close once queued output is written */
 #define CONN_AWAIT	0x20	/* the target connect waits for the inspector */
-#define CONN_AWAITED	0x40	/* it waited: the client side is already set up */
 
 struct conn {
 	uint64_t		 c_id;
@@ -552,6 +551,7 @@ struct conn	*conn_new(struct relay *, int, const struct sockaddr *,
 const struct sockaddr *conn_side_local(struct conn_side *);
 void		 conn_start(struct conn *);
 void		 conn_await_done(struct conn *);
+void		 conn_abort(struct conn *, const char *);
 void		 conn_close(struct conn *, const char *, const char *);
 void		 conn_set_reason(struct conn *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));

@@ -124,12 +124,10 @@ relay_close_all(struct fwrelay *sc, const char *reason)
 		TAILQ_FOREACH_SAFE(c, &rl->rl_conns, c_entry, nc) {
 			/* The last close may free rl: note the next first. */
 			if (rl->rl_nconns == 1 && rl->rl_removed) {
-				c->c_flags |= CONN_RESET;
-				conn_close(c, "relay", reason);
+				conn_abort(c, reason);
 				break;
 			}
-			c->c_flags |= CONN_RESET;
-			conn_close(c, "relay", reason);
+			conn_abort(c, reason);
 		}
 	}
 }
@@ -143,8 +141,7 @@ relay_start(struct conn *c)
 {
 	if (c->c_insp != NULL && c->c_insp->init != NULL &&
 	    c->c_insp->init(c) == -1) {
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", "inspector");
+		conn_abort(c, "inspector");
 		return (-1);
 	}
 	event_add(c->c_client.cs_rev, NULL);
@@ -177,8 +174,7 @@ relay_push(struct conn_side *cs, const uint8_t *buf, size_t len)
 	}
 	if (evbuffer_add(cs->cs_out, buf + n, len - n) == -1) {
 		conn_set_reason(cs->cs_conn, "out of memory");
-		cs->cs_conn->c_flags |= CONN_RESET;
-		conn_close(cs->cs_conn, "relay", "error");
+		conn_abort(cs->cs_conn, "error");
 		return (-1);
 	}
 	if (cs->cs_rev != NULL)
@@ -283,8 +279,7 @@ relay_forward(struct conn_side *cs, const uint8_t *buf, size_t n)
 	return ((c->c_flags & CONN_DEAD) ? -1 : 0);
  fail:
 	if (!(c->c_flags & CONN_DEAD)) {
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", "inspector");
+		conn_abort(c, "inspector");
 	}
 	return (-1);
 }
@@ -310,8 +305,7 @@ relay_forward_trig(struct conn_side *cs, size_t pass, size_t held, size_t n)
 	if (c->c_flags & CONN_DEAD)
 		return (-1);
 	if ((p = malloc(n)) == NULL) {
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", "error");
+		conn_abort(c, "error");
 		return (-1);
 	}
 	evbuffer_remove(cs->cs_in, p, n);
@@ -428,8 +422,7 @@ relay_eof(struct conn_side *cs)
 	if (c->c_insp != NULL && c->c_insp->eof != NULL &&
 	    c->c_insp_state != NULL && c->c_insp->eof(cs) == -1) {
 		/* strict: the FIN cut a PDU; the reason names it. */
-		c->c_flags |= CONN_RESET;
-		conn_close(c, "relay", "inspector");
+		conn_abort(c, "inspector");
 		return;
 	}
 	if (c->c_flags & CONN_AWAIT) {

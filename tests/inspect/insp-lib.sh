@@ -39,12 +39,21 @@ insp_need_impacket() {
 	    "impacket.dcerpc.v5; apt-get install python3-impacket)"
 }
 
+# insp_tshark_why: why no capture can be decoded here; nothing when one can.
+insp_tshark_why() {
+	if ! command -v tshark >/dev/null 2>&1; then
+		echo "tshark is missing (apt-get install tshark)"
+	elif ! command -v dumpcap >/dev/null 2>&1; then
+		echo "dumpcap is missing (apt-get install tshark)"
+	elif [ "$(id -u)" -ne 0 ]; then
+		echo "capturing on lo needs root"
+	fi
+}
+
 insp_need_tshark() {
-	command -v tshark >/dev/null 2>&1 ||
-	    skip "tshark is missing (apt-get install tshark)"
-	command -v dumpcap >/dev/null 2>&1 ||
-	    skip "dumpcap is missing (apt-get install tshark)"
-	[ "$(id -u)" -eq 0 ] || skip "capturing on lo needs root"
+	local why
+	why=$(insp_tshark_why)
+	[ -z "$why" ] || skip "$why"
 }
 
 # ev_checks < SPEC: several event log checks in one Python run

@@ -65,17 +65,3 @@ iso_client() {
 	iso_try_client "$@" && return 0
 	fail "client $1: $(cat "$T/$1.client.out" "$T/$1.client.err")"
 }
-
-# insp_need_tshark_quiet: like insp_need_tshark, but only says so.
-insp_need_tshark_quiet() {
-	if ! command -v dumpcap >/dev/null 2>&1 ||
-	    ! command -v tshark >/dev/null 2>&1; then
-		echo "# tshark is missing: the two legs are not compared"
-		return 1
-	fi
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "# not root: no capture on lo, the two legs are not compared"
-		return 1
-	fi
-	return 0
-}
