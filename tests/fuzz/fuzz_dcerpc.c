@@ -133,8 +133,17 @@ fz_pdu(void *arg, const uint8_t *p, size_t len, uint64_t off)
 			abort();
 		mix(f, call.stub, call.stub_len);
 		if (call.stub_len > 0) {
+			/*
+			 * The last byte lies in the last fragment that has
+			 * stub bytes: a final fragment may carry none.
+			 */
 			if (dcerpc_call_locate(&call, call.stub_len - 1, &frag,
-			    &foff) == -1 || frag != call.nfrags - 1)
+			    &foff) == -1 ||
+			    call.frag_end[frag] != call.stub_len ||
+			    (frag > 0 && call.frag_end[frag - 1] ==
+			    call.stub_len) ||
+			    foff != call.stub_len - 1 -
+			    (frag > 0 ? call.frag_end[frag - 1] : 0))
 				abort();
 			if (dcerpc_call_locate(&call, 0, &frag, &foff) == -1)
 				abort();

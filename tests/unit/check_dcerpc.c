@@ -492,6 +492,50 @@ START_TEST(test_auth_trailer)
 }
 END_TEST
 
+/*
+ * A last fragment may carry no stub bytes: the call ends where the one
+ * before it ended, and every byte lies in a fragment that holds it.
+ */
+START_TEST(test_reassembly_empty_last)
+{
+	uint8_t			 stub[132], f[3][128];
+	ssize_t			 l[3];
+	struct dcerpc_pdu	 pdu;
+	struct dcerpc_reasm	 ra;
+	struct dcerpc_call	 call;
+	const char		*err = NULL;
+	unsigned int		 frag, i;
+	size_t			 foff;
+
+	for (i = 0; i < sizeof(stub); i++)
+		stub[i] = (uint8_t)i;
+	l[0] = dcerpc_build_request(f[0], sizeof(f[0]), 7,
+	    DCERPC_PFC_FIRST_FRAG, 132, 0, 3, NULL, stub, 64);
+	l[1] = dcerpc_build_request(f[1], sizeof(f[1]), 7, 0, 68, 0, 3, NULL,
+	    stub + 64, 68);
+	l[2] = dcerpc_build_request(f[2], sizeof(f[2]), 7,
+	    DCERPC_PFC_LAST_FRAG, 0, 0, 3, NULL, stub, 0);
+	ck_assert_int_eq(l[2], 24);
+	dcerpc_reasm_init(&ra, 0, 0);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(dcerpc_pdu_parse(f[i], (size_t)l[i], &pdu,
+		    &err), 0);
+		ck_assert_int_eq(dcerpc_reasm_add(&ra, &pdu, &call, &err),
+		    i == 2 ? 1 : 0);
+	}
+	ck_assert_uint_eq(call.stub_len, 132);
+	ck_assert_mem_eq(call.stub, stub, 132);
+	ck_assert_uint_eq(call.nfrags, 3);
+	ck_assert_uint_eq(call.frag_end[1], 132);
+	ck_assert_uint_eq(call.frag_end[2], 132);
+	ck_assert_int_eq(dcerpc_call_locate(&call, 131, &frag, &foff), 0);
+	ck_assert_uint_eq(frag, 1);
+	ck_assert_uint_eq(foff, 67);
+	ck_assert_int_eq(dcerpc_call_locate(&call, 132, &frag, &foff), -1);
+	dcerpc_reasm_free(&ra);
+}
+END_TEST
+
 /* The 132-byte ept_map stub split 64 + 68, as 2.3 says tshark verified. */
 START_TEST(test_reassembly)
 {
@@ -937,6 +981,7 @@ dcerpc_suite(void)
 
 	tc = tcase_create("reassembly");
 	tcase_add_test(tc, test_reassembly);
+	tcase_add_test(tc, test_reassembly_empty_last);
 	tcase_add_test(tc, test_reassembly_caps);
 	suite_add_tcase(s, tc);
 
