@@ -111,6 +111,8 @@ static void	 conf_source(struct conf_ctx *, const config_setting_t *,
 		    struct relay_conf *);
 static void	 conf_policy(struct conf_ctx *, const config_setting_t *,
 		    struct relay_conf *);
+static void	 conf_intercept(struct conf_ctx *, const config_setting_t *,
+		    struct relay_conf *);
 static int	 conf_rule(struct conf_ctx *, const config_setting_t *,
 		    struct rule *);
 static void	 conf_faults(struct conf_ctx *, const config_setting_t *,
@@ -128,7 +130,8 @@ static struct fwrelay_conf *conf_build(config_t *, const char *,
 
 static const char *const conf_top_keys[] = {
 	"event_log", "log_level", "shutdown_timeout", "control",
-	"control_tcp", "user", "group", "instance", "relays", NULL
+	"control_tcp", "user", "group", "instance", "kernel_setup",
+	"route_table", "relays", NULL
 };
 
 static const char *const conf_relay_keys[] = {
@@ -136,7 +139,8 @@ static const char *const conf_relay_keys[] = {
 	"max_connections", "buffer_size", "enabled", "source",
 	"source_address", "source_port", "policy", "protocol", "strict",
 	"tsap_allow", "pinholes", "pinhole_timeout", "pinhole_uses",
-	"rewrite_towers", "string_bindings", "faults", "nft_rules", NULL
+	"rewrite_towers", "string_bindings", "faults", "nft_rules",
+	"intercept_interfaces", "intercept_ports", NULL
 };
 
 static const char *const conf_timeout_keys[] = {
@@ -594,6 +598,27 @@ conf_global(struct conf_ctx *ctx, const config_setting_t *root,
 		else
 			conf->group = conf_strdup(ctx, s, str);
 	}
+	if (conf_bool(ctx, root, "kernel_setup", &v, NULL) == 1)
+		conf->kernel_setup = v;
+	if ((s = conf_member(root, "route_table")) != NULL) {
+		if (config_setting_type(s) == CONFIG_TYPE_STRING &&
+		    strcmp(config_setting_get_string(s), "auto") == 0)
+			conf->route_table = 0;
+		else if (config_setting_type(s) != CONFIG_TYPE_INT &&
+		    config_setting_type(s) != CONFIG_TYPE_INT64)
+			conf_error(ctx, s, "'route_table' must be a number "
+			    "1-%d or \"auto\"", ROUTE_TABLE_MAX);
+		else if (config_setting_get_int64(s) < 1 ||
+		    config_setting_get_int64(s) > ROUTE_TABLE_MAX ||
+		    (config_setting_get_int64(s) >= 253 &&
+		    config_setting_get_int64(s) <= 255))
+			conf_error(ctx, s, "route_table %lld out of range (1-%d, "
+			    "not 253-255: the kernel's default, main and local "
+			    "tables)", (long long)config_setting_get_int64(s),
+			    ROUTE_TABLE_MAX);
+		else
+			conf->route_table = (int)config_setting_get_int64(s);
+	}
 	if (conf_string(ctx, root, "instance", &str, &s) == 1) {
 		for (p = str; *p != '\0'; p++)
 			if ((*p < 'a' || *p > 'z') && (*p < '0' || *p > '9') &&
@@ -746,6 +771,7 @@ conf_relay(struct conf_ctx *ctx, const config_setting_t *g)
 			    "'nft_rules' needs intercept = true");
 	}
 
+	conf_intercept(ctx, g, rc);
 	conf_policy(ctx, g, rc);
 	conf_faults(ctx, g, rc);
 	return (rc);
@@ -926,6 +952,107 @@ conf_protocol(struct conf_ctx *ctx, const config_setting_t *g,
 	    rc->protocol != PROTO_EPM)
 		conf_error(ctx, s, "'string_bindings' needs protocol "
 		    "\"dcerpc\" or \"epm\"");
+}
+
+/*
+ * intercept_interfaces = [ "eth1" ]; intercept_ports = [ 102, "135" ,
+ * "49152-65535" ];: the turnkey TPROXY rule (kernel.c). Ports default to
+ * the listen port, kept as is when the listener is a range.
+ */
+static void
+conf_intercept(struct conf_ctx *ctx, const config_setting_t *g,
+    struct relay_conf *rc)
+{
+	config_setting_t	*s, *e;
+	const char		*str, *errstr, *p;
+	char			 buf[16];
+	int			 i, n, lo, hi;
+
+	if ((s = conf_member(g, "intercept_interfaces")) != NULL) {
+		if (!rc->intercept)
+			conf_error(ctx, s, "'intercept_interfaces' needs "
+			    "intercept = true");
+		if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+		    config_setting_type(s) != CONFIG_TYPE_LIST) {
+			conf_error(ctx, s, "'intercept_interfaces' must be an "
+			    "array of interface names [ \"eth1\", ... ]");
+			return;
+		}
+		n = config_setting_length(s);
+		if (n == 0)
+			conf_error(ctx, s, "'intercept_interfaces' is empty: "
+			    "name the interfaces clients arrive on");
+		if (n > RELAY_IFACES_MAX)
+			conf_error(ctx, s, "'intercept_interfaces' has %d "
+			    "entries, at most %d", n, RELAY_IFACES_MAX);
+		for (i = 0; i < n && i < RELAY_IFACES_MAX; i++) {
+			e = config_setting_get_elem(s, (unsigned int)i);
+			if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+				conf_error(ctx, e, "'intercept_interfaces' "
+				    "entries must be strings");
+				continue;
+			}
+			str = config_setting_get_string(e);
+			for (p = str; *p != '\0'; p++)
+				if (*p == '"' || *p == '\\' || *p == '/' ||
+				    *p <= ' ' || *p > '~')
+					break;
+			if (*str == '\0' || *p != '\0' ||
+			    strlen(str) >= sizeof(rc->intercept_ifaces[0])) {
+				conf_error(ctx, e, "bad interface name '%s' "
+				    "(1-15 printable characters, no quote, "
+				    "slash or space)", str);
+				continue;
+			}
+			snprintf(rc->intercept_ifaces[rc->nintercept_ifaces++],
+			    sizeof(rc->intercept_ifaces[0]), "%s", str);
+		}
+	}
+	if ((s = conf_member(g, "intercept_ports")) == NULL)
+		return;
+	if (conf_member(g, "intercept_interfaces") == NULL)
+		conf_error(ctx, s, "'intercept_ports' needs "
+		    "intercept_interfaces");
+	if (config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_STRING) {
+		conf_error(ctx, s, "'intercept_ports' must be an array "
+		    "[ 102, \"49152-65535\", ... ]");
+		return;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST) {
+		conf_error(ctx, s, "'intercept_ports' must be an array "
+		    "[ 102, \"49152-65535\", ... ]");
+		return;
+	}
+	n = config_setting_length(s);
+	if (n == 0 || n > RELAY_IPORTS_MAX)
+		conf_error(ctx, s, "'intercept_ports' has %d entries (1-%d)",
+		    n, RELAY_IPORTS_MAX);
+	if (n > 0 && rc->listen_hi != rc->listen_lo)
+		conf_error(ctx, s, "'intercept_ports' needs a single listen "
+		    "port: a listen range takes each diverted port as it is");
+	for (i = 0; i < n && i < RELAY_IPORTS_MAX; i++) {
+		e = config_setting_get_elem(s, (unsigned int)i);
+		if (config_setting_type(e) == CONFIG_TYPE_INT) {
+			snprintf(buf, sizeof(buf), "%d",
+			    config_setting_get_int(e));
+			str = buf;
+		} else if (config_setting_type(e) == CONFIG_TYPE_STRING)
+			str = config_setting_get_string(e);
+		else {
+			conf_error(ctx, e, "'intercept_ports' entries must be "
+			    "ports or \"LO-HI\" ranges");
+			continue;
+		}
+		if (port_range_parse(str, &lo, &hi, &errstr) == -1) {
+			conf_error(ctx, e, "bad intercept port '%s': %s", str,
+			    errstr);
+			continue;
+		}
+		rc->intercept_port_lo[rc->nintercept_ports] = lo;
+		rc->intercept_port_hi[rc->nintercept_ports++] = hi;
+	}
 }
 
 /*
@@ -1194,6 +1321,7 @@ conf_build(config_t *cf, const char *file, struct config_errors *errs)
 	TAILQ_INIT(&conf->relays);
 	conf->log_level = LOG_LEVEL_INFO;
 	conf->shutdown_timeout = FWRELAY_SHUTDOWN_TIMEOUT;
+	conf->kernel_setup = 1;
 	conf->file = conf_strdup(&ctx, NULL, file);
 	conf->event_log = conf_strdup(&ctx, NULL, "-");
 	conf->instance = conf_strdup(&ctx, NULL, "fwrelay");

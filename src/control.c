@@ -985,7 +985,8 @@ control_patch(struct ctl_req *r, struct relay *rl)
 		control_error(r, code, "%s", err);
 		goto done;
 	}
-	if (source_check(rc, &errs, r->sc->sc_conffile) == -1) {
+	if (source_check(rc, &errs, r->sc->sc_conffile,
+	    r->sc->sc_conf->kernel_setup) == -1) {
 		a = json_array();
 		for (i = 0; i < errs.n; i++)
 			json_array_append_new(a, json_string(errs.msgs[i]));

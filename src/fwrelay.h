@@ -163,6 +163,10 @@ struct fault_conf {
 #define FAULT_UP	0x01
 #define FAULT_DOWN	0x02
 
+#define RELAY_IFACES_MAX	8
+#define ROUTE_TABLE_MAX		32765	/* below main's rule priority */
+#define RELAY_IPORTS_MAX	16
+
 struct relay_conf {
 	char			 name[FWRELAY_NAME_MAX];
 	int			 line;		/* line of the relay's group */
@@ -172,6 +176,12 @@ struct relay_conf {
 	int			 listen_hi;	/* == listen_lo for one port */
 	int			 intercept;
 	int			 nft_rules;	/* compile static denies to nft */
+	/* Turnkey interception (kernel.c): TPROXY from these interfaces. */
+	char			 intercept_ifaces[RELAY_IFACES_MAX][16];
+	size_t			 nintercept_ifaces;
+	int			 intercept_port_lo[RELAY_IPORTS_MAX];
+	int			 intercept_port_hi[RELAY_IPORTS_MAX];
+	size_t			 nintercept_ports; /* 0: the listen port(s) */
 	enum target_kind	 target_kind;
 	struct sockaddr_storage	 target;	/* port 0 unless TARGET_ADDR */
 	socklen_t		 target_len;
@@ -226,6 +236,8 @@ struct fwrelay_conf {
 	char			*user;
 	char			*group;
 	char			*instance;	/* nftables table name suffix */
+	int			 kernel_setup;	/* install nft table and routes */
+	int			 route_table;	/* 0: the first free from 10100 */
 	struct relay_conf_list	 relays;
 	size_t			 nrelays;
 };
@@ -572,7 +584,9 @@ int		 source_connect(const struct relay_conf *,
 /* Check at start and on -t what each mode needs; plain-words warnings. */
 const char	*source_host_error(const struct relay_conf *, char *, size_t);
 int		 source_check(const struct relay_conf *, struct config_errors *,
-		    const char *);
+		    const char *, int);
+/* Replies to its clients' addresses need the policy route (kernel.c). */
+int		 source_needs_return_route(const struct relay_conf *);
 
 /* fault.c: faults act on bytes between reading and forwarding. */
 /* Choose the faults for a new connection. -1: out of memory. */
@@ -586,11 +600,20 @@ int		 fault_data(struct conn_side *, const uint8_t *, size_t);
 void		 fault_conn_stop(struct conn *);
 void		 fault_conn_free(struct conn *);
 
-/* nft.c: static deny rules of intercept relays as an nftables table. */
-int		 nft_apply(struct fwrelay *);
-void		 nft_remove(struct fwrelay *);
-/* The ruleset text for the relays (for -t -v and tests); caller frees. */
-char		*nft_ruleset(struct fwrelay_conf *, int *);
+/*
+ * nft.c: the instance's nftables table: static denies of intercept relays
+ * (nft_rules) and, with mark != 0, the turnkey interception rules. The
+ * text replaces the table in one transaction; caller frees. NULL: none.
+ */
+char		*nft_ruleset(const struct fwrelay_conf *, const char *, int,
+		    int *);
+/* Run nft -f - on the script: 0, or -1 with what nft said. */
+int		 nft_run(const char *, char *, size_t);
+
+/* kernel.c: turnkey interception (nft table, policy routing). */
+int		 kernel_apply(struct fwrelay *, int);
+void		 kernel_remove(struct fwrelay *);
+void		 kernel_print(const struct fwrelay_conf *, FILE *);
 
 /* inspect.c */
 const struct inspector *inspector_lookup(enum protocol);

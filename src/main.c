@@ -213,6 +213,7 @@ main(int argc, char *argv[])
 	}
 	if (checkonly) {
 		printf("configuration OK\n");
+		kernel_print(conf, stdout);
 		config_free(conf);
 		return (0);
 	}
@@ -253,7 +254,8 @@ main(int argc, char *argv[])
 		fatalx("cannot start relays");
 	}
 
-	nft_apply(sc);
+	if (kernel_apply(sc, 1) == -1)
+		fatalx("cannot install interception");
 	if (control_init(sc) == -1)
 		fatalx("cannot open the control API socket");
 	if (priv_drop(sc) == -1)
@@ -272,7 +274,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(sc->sc_base);
 	/* Run what was deferred in the last round (freeing closed conns). */
 	event_base_loop(sc->sc_base, EVLOOP_NONBLOCK);
-	nft_remove(sc);
+	kernel_remove(sc);
 	control_free(sc);
 	pinhole_shutdown();
 

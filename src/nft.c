@@ -20,13 +20,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "fwrelay.h"
 
-static int	nft_applied;
-static char	nft_table[FWRELAY_NAME_MAX + 16];
+#ifdef HAVE_SYS_CAPABILITY_H
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#endif
 
 static void	nft_cidr(FILE *, const char *, const struct cidr *);
-static int	nft_run(const char *, char *, size_t);
 
 static void
 nft_cidr(FILE *fp, const char *dir, const struct cidr *cd)
@@ -45,14 +47,88 @@ nft_cidr(FILE *fp, const char *dir, const struct cidr *cd)
 	    cd->prefix);
 }
 
+/* Ports as an nft set or single value: "102", "{ 102, 135, 49152-65535 }". */
+static void
+nft_ports(FILE *fp, const struct relay_conf *rc)
+{
+	size_t	 i;
+
+	if (rc->nintercept_ports == 0) {
+		if (rc->listen_lo == rc->listen_hi)
+			fprintf(fp, "%d", rc->listen_lo);
+		else
+			fprintf(fp, "%d-%d", rc->listen_lo, rc->listen_hi);
+		return;
+	}
+	fprintf(fp, "%s", rc->nintercept_ports > 1 ? "{ " : "");
+	for (i = 0; i < rc->nintercept_ports; i++) {
+		fprintf(fp, "%s%d", i > 0 ? ", " : "",
+		    rc->intercept_port_lo[i]);
+		if (rc->intercept_port_hi[i] != rc->intercept_port_lo[i])
+			fprintf(fp, "-%d", rc->intercept_port_hi[i]);
+	}
+	fprintf(fp, "%s", rc->nintercept_ports > 1 ? " }" : "");
+}
+
 /*
- * The ruleset that replaces the instance's table, or NULL when no relay
- * asks for one. *nrules counts the rules that act in the kernel.
+ * One relay's TPROXY rule per family it listens on: TCP arriving on its
+ * interfaces for the diverted ports, to an address not of this host, goes
+ * to the listener (the port kept when the listener is a range), marked so
+ * the policy route delivers it locally.
+ */
+static void
+nft_tproxy(FILE *fp, const struct relay_conf *rc, int mark)
+{
+	const struct sockaddr	*sa = (const struct sockaddr *)&rc->listen;
+	char			 host[ADDR_STRLEN];
+	size_t			 i;
+	int			 fam, any;
+
+	addr_host_str(sa, host, sizeof(host));
+	any = addr_is_any(sa);
+	for (fam = 0; fam < 2; fam++) {
+		if (fam == 0 && sa->sa_family != AF_INET && !any)
+			continue;
+		if (fam == 1 && sa->sa_family != AF_INET6)
+			continue;
+		fprintf(fp, "\t\tiifname ");
+		if (rc->nintercept_ifaces > 1)
+			fprintf(fp, "{ ");
+		for (i = 0; i < rc->nintercept_ifaces; i++)
+			fprintf(fp, "%s\"%s\"", i > 0 ? ", " : "",
+			    rc->intercept_ifaces[i]);
+		fprintf(fp, "%s meta nfproto %s tcp dport ",
+		    rc->nintercept_ifaces > 1 ? " }" : "",
+		    fam == 0 ? "ipv4" : "ipv6");
+		nft_ports(fp, rc);
+		fprintf(fp, " fib daddr type != local tproxy %s to ",
+		    fam == 0 ? "ip" : "ip6");
+		/*
+		 * A wildcard listener takes the address the packet came to
+		 * (given as 0.0.0.0 or :: when only the port is kept).
+		 */
+		if (!any)
+			fprintf(fp, fam == 0 ? "%s" : "[%s]", host);
+		else if (rc->listen_lo != rc->listen_hi)
+			fprintf(fp, fam == 0 ? "0.0.0.0" : "[::]");
+		if (rc->listen_lo == rc->listen_hi)
+			fprintf(fp, ":%d", rc->listen_lo);
+		fprintf(fp, " meta mark set 0x%x accept comment \"relay %s "
+		    "intercept\"\n", (unsigned int)mark, rc->name);
+	}
+}
+
+/*
+ * The ruleset that replaces the instance's table, or NULL when nothing
+ * needs one. mark != 0: the turnkey part (kernel.c) as well, the
+ * socket-transparent mark and the relays' TPROXY rules. *nrules counts
+ * the rules that act in the kernel.
  */
 char *
-nft_ruleset(struct fwrelay_conf *conf, int *nrules)
+nft_ruleset(const struct fwrelay_conf *conf, const char *table, int mark,
+    int *nrules)
 {
-	struct relay_conf	*rc;
+	const struct relay_conf	*rc;
 	const struct rule	*r;
 	FILE			*fp;
 	char			*text = NULL;
@@ -63,13 +139,31 @@ nft_ruleset(struct fwrelay_conf *conf, int *nrules)
 	TAILQ_FOREACH(rc, &conf->relays, rc_entry)
 		if (rc->intercept && rc->nft_rules && rc->policy.present)
 			any = 1;
-	if (!any || (fp = open_memstream(&text, &len)) == NULL)
+	if ((!any && mark == 0) ||
+	    (fp = open_memstream(&text, &len)) == NULL)
 		return (NULL);
-	fprintf(fp, "table inet %s\ndelete table inet %s\n", nft_table,
-	    nft_table);
-	fprintf(fp, "table inet %s {\n\tchain input {\n"
-	    "\t\ttype filter hook input priority -10; policy accept;\n",
-	    nft_table);
+	fprintf(fp, "table inet %s\ndelete table inet %s\n", table, table);
+	fprintf(fp, "table inet %s {\n", table);
+	if (mark != 0) {
+		fprintf(fp, "\tchain prerouting {\n"
+		    "\t\ttype filter hook prerouting priority mangle; "
+		    "policy accept;\n"
+		    "\t\tmeta l4proto tcp socket transparent 1 meta mark set "
+		    "0x%x accept comment \"replies to transparent sockets\"\n",
+		    (unsigned int)mark);
+		(*nrules)++;
+		TAILQ_FOREACH(rc, &conf->relays, rc_entry) {
+			if (!rc->intercept || rc->nintercept_ifaces == 0)
+				continue;
+			nft_tproxy(fp, rc, mark);
+			(*nrules)++;
+		}
+		fprintf(fp, "\t}\n");
+	}
+	if (any)
+		fprintf(fp, "\tchain input {\n"
+		    "\t\ttype filter hook input priority -10; "
+		    "policy accept;\n");
 	TAILQ_FOREACH(rc, &conf->relays, rc_entry) {
 		if (!rc->intercept || !rc->nft_rules || !rc->policy.present)
 			continue;
@@ -99,13 +193,38 @@ nft_ruleset(struct fwrelay_conf *conf, int *nrules)
 			    rc->name, i, r->line);
 		}
 	}
-	fprintf(fp, "\t}\n}\n");
+	if (any)
+		fprintf(fp, "\t}\n");
+	fprintf(fp, "}\n");
 	fclose(fp);
 	return (text);
 }
 
+/*
+ * After the privilege drop fwrelay keeps CAP_NET_ADMIN, which an exec'd
+ * nft would lose: pass it on as an ambient capability.
+ */
+static void
+nft_child_caps(void)
+{
+#ifdef HAVE_SYS_CAPABILITY_H
+	cap_t		 cp;
+	cap_value_t	 v = CAP_NET_ADMIN;
+	cap_flag_value_t has = CAP_CLEAR;
+
+	if (geteuid() == 0 || (cp = cap_get_proc()) == NULL)
+		return;
+	if (cap_get_flag(cp, v, CAP_PERMITTED, &has) == 0 && has == CAP_SET &&
+	    cap_set_flag(cp, CAP_INHERITABLE, 1, &v, CAP_SET) == 0 &&
+	    cap_set_proc(cp) == 0)
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_ADMIN, 0,
+		    0);
+	cap_free(cp);
+#endif
+}
+
 /* Feed script to nft -f -. 0, or -1 with what nft said in err. */
-static int
+int
 nft_run(const char *script, char *err, size_t errlen)
 {
 	int	 in[2], out[2], status;
@@ -135,6 +254,7 @@ nft_run(const char *script, char *err, size_t errlen)
 		dup2(out[1], STDERR_FILENO);
 		close(in[1]);
 		close(out[0]);
+		nft_child_caps();
 		execlp("nft", "nft", "-f", "-", (char *)NULL);
 		fprintf(stderr, "cannot run nft: %s", strerror(errno));
 		_exit(127);
@@ -156,53 +276,3 @@ nft_run(const char *script, char *err, size_t errlen)
 	return (WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1);
 }
 
-/* (Re)build the table from the running configuration. */
-int
-nft_apply(struct fwrelay *sc)
-{
-	char	*script, err[512];
-	int	 n, ret;
-	json_t	*ev;
-
-	snprintf(nft_table, sizeof(nft_table), "fwrelay_%s",
-	    sc->sc_conf->instance != NULL ? sc->sc_conf->instance : "fwrelay");
-	if ((script = nft_ruleset(sc->sc_conf, &n)) == NULL) {
-		nft_remove(sc);
-		return (0);
-	}
-	ret = nft_run(script, err, sizeof(err));
-	free(script);
-	if (ret == 0)
-		nft_applied = 1;
-	if ((ev = eventlog_new_level(LOG_LEVEL_ERROR, "nft_apply")) != NULL) {
-		eventlog_str(ev, "table", nft_table);
-		eventlog_int(ev, "rules", n);
-		eventlog_str(ev, "result", ret == 0 ? "ok" : "failed");
-		if (ret == -1)
-			eventlog_str(ev, "error", err[0] != '\0' ? err :
-			    "nft failed");
-		eventlog_emit(ev);
-	}
-	if (ret == -1)
-		log_warnx("nftables table %s not applied (needs root and nft): "
-		    "%s", nft_table, err);
-	return (ret);
-}
-
-void
-nft_remove(struct fwrelay *sc)
-{
-	char	 script[128], err[256];
-	json_t	*ev;
-
-	if (!nft_applied)
-		return;
-	snprintf(script, sizeof(script), "delete table inet %s\n", nft_table);
-	nft_applied = 0;
-	if (nft_run(script, err, sizeof(err)) == -1)
-		log_warnx("cannot remove nftables table %s: %s", nft_table, err);
-	if ((ev = eventlog_new_level(LOG_LEVEL_ERROR, "nft_remove")) != NULL) {
-		eventlog_str(ev, "table", nft_table);
-		eventlog_emit(ev);
-	}
-}

@@ -230,7 +230,7 @@ relay_check_conf(struct fwrelay_conf *conf, struct config_errors *errs)
 	int			 ret = 0;
 
 	TAILQ_FOREACH(rc, &conf->relays, rc_entry)
-		if (source_check(rc, errs, conf->file) == -1)
+		if (source_check(rc, errs, conf->file, conf->kernel_setup) == -1)
 			ret = -1;
 	return (ret);
 }
@@ -316,7 +316,7 @@ relay_reload(struct fwrelay *sc, json_t **errors)
 	config_free(sc->sc_conf);
 	sc->sc_conf = conf;
 	conf = NULL;
-	nft_apply(sc);
+	kernel_apply(sc, 0);
  done:
 	eventlog_discard(&newlog);
 	relay_reload_event(sc, ret, &errs, changes, errors);

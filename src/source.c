@@ -337,6 +337,12 @@ source_loopback_only(const struct relay_conf *rc)
 	    addr_is_loopback((const struct sockaddr *)&rc->target));
 }
 
+int
+source_needs_return_route(const struct relay_conf *rc)
+{
+	return (!source_loopback_only(rc));
+}
+
 /* A source_address this host does not have: the message, else NULL. */
 const char *
 source_host_error(const struct relay_conf *rc, char *msg, size_t len)
@@ -362,7 +368,7 @@ source_host_error(const struct relay_conf *rc, char *msg, size_t len)
  */
 int
 source_check(const struct relay_conf *rc, struct config_errors *errs,
-    const char *file)
+    const char *file, int kernel_setup)
 {
 	char	 msg[FWRELAY_ERR_MAX];
 	int	 rpf = 0, ret = 0, family;
@@ -381,7 +387,7 @@ source_check(const struct relay_conf *rc, struct config_errors *errs,
 			    "use client addresses local to this host (such as "
 			    "127.x) without CAP_NET_ADMIN or CAP_NET_RAW",
 			    rc->name);
-		else if (!source_loopback_only(rc)) {
+		else if (!source_loopback_only(rc) && !kernel_setup) {
 			family = rc->listen.ss_family;
 			if (!source_has_return_route(family))
 				log_warnx("relay '%s': source \"transparent\" "

@@ -15,7 +15,7 @@ TOP_KEYS = {"scenario", "hosts", "firewalls", "mtas", "expect"}
 SCENARIO_KEYS = {"kb": str, "variant": str, "title": str, "phases": int,
                  "timeout": (int, float), "topologies": list,
                  "skip_reason": str, "netns_hosts": bool,
-                 "netns_forward": bool, "netns_tproxy": list,
+                 "netns_forward": bool,
                  "sweep_expect": list, "sweep_firewalls": list}
 HOST_KEYS = {"name": str, "address": str, "netns": str,
              "netns_address": str, "netns_add": bool}

@@ -35,6 +35,8 @@ nt_init() {
 		fail "netns-topo up $NT_SUFFIX"
 	}
 	ok "topology $NT_SUFFIX up: site1 192.0.2.10 - fw - site2 198.51.100.20"
+	# fw is bare; what fwrelay installs there must be gone after it.
+	nt_fw_state "$T/fw.before"
 	# fwrelay runs in fw (lib.sh's fw_start goes through FW_WRAPPER).
 	FW_WRAPPER="ip netns exec fw-$NT_SUFFIX"
 }
@@ -46,6 +48,23 @@ nt_cleanup() {
 	[ -n "$NT_SUFFIX" ] && "$TOPO" down "$NT_SUFFIX" >/dev/null 2>&1
 	(exit $st)
 	fw_cleanup
+}
+
+# nt_fw_state FILE: fw's packet filter and routing, to compare before a
+# fwrelay starts and after it exits (what it installed must be gone).
+nt_fw_state() {
+	{ ip netns exec "fw-$NT_SUFFIX" nft list ruleset
+	  ip -n "fw-$NT_SUFFIX" -4 rule show
+	  ip -n "fw-$NT_SUFFIX" -6 rule show
+	  ip -n "fw-$NT_SUFFIX" -4 route show table all
+	  ip -n "fw-$NT_SUFFIX" -6 route show table all; } >"$1" 2>&1
+}
+
+# nt_fw_same BEFORE LABEL: fw is as it was in BEFORE, else fail with the diff.
+nt_fw_same() {
+	nt_fw_state "$1.after"
+	diff "$1" "$1.after" >"$1.diff" ||
+	    fail "$2: fw's ruleset or routing changed: $(cat "$1.diff")"
 }
 
 # nt_server NS NAME LISTEN fwtest-server-args...: a backend inside NS.
@@ -92,6 +111,8 @@ nt_remote() {
 # check that no namespace or nft table with the suffix is left.
 nt_finish() {
 	fw_stop
+	nt_fw_same "$T/fw.before" "after fwrelay exited"
+	ok "fw's nft ruleset, rules and routes are as before fwrelay started"
 	"$TOPO" down "$NT_SUFFIX" || fail "netns-topo down"
 	"$TOPO" status "$NT_SUFFIX" >"$T/status.out" 2>&1 ||
 	    fail "left behind: $(cat "$T/status.out")"

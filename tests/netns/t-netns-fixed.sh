@@ -16,6 +16,7 @@ nt_init fixed fx --hosts
 
 "$TOPO" addr "$NT_SUFFIX" fw 198.51.100.5/32 || fail "addr"
 "$TOPO" anyip "$NT_SUFFIX" 198.51.100.128/25 || fail "anyip"
+nt_fw_state "$T/fw.before"	# what fwrelay must leave as it found it
 nt_server site2 srv 198.51.100.20:102 peer echo close
 fw_conf "$CONF" "" \
     "added 192.0.2.1:10102 198.51.100.20:102 source = \"fixed\"; source_address = \"198.51.100.5\";" \

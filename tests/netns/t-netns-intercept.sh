@@ -1,8 +1,9 @@
 #!/bin/sh
 # (c) Interception, with conf/examples/intercept.conf as it is (only its
-# event_log changed): site1 dials 198.51.100.20 directly; fw (ip_forward 0)
-# diverts TCP to ports 102, 135 and 103 arriving from site1 with TPROXY to
-# fwrelay's listener (intercept = true: IP_TRANSPARENT on the listener),
+# event_log changed and port 103 diverted too), in a bare fw: no rule but
+# what fwrelay installs itself. site1 dials 198.51.100.20 directly; fw
+# (ip_forward 0) diverts TCP to ports 102, 135 and 103 arriving from site1
+# with TPROXY to fwrelay's listener (intercept = true: IP_TRANSPARENT on the listener),
 # whose target "original" is the destination the client asked for.
 # - 102 and 135: the client believes it is connected to 198.51.100.20:PORT
 #   (its socket's peer), the server there sees the client's own address
@@ -22,14 +23,24 @@ nt_server site2 srv135 198.51.100.20:135 --count 1 peer echo close
 srv135=$SRV_PID
 nt_server site2 srv103 198.51.100.20:103 --count 1 touch:"$T/got103" close
 nt_server site2 srv104 198.51.100.20:104 --count 1 touch:"$T/got104" close
-"$TOPO" tproxy "$NT_SUFFIX" 102 135 103 to 10102 >"$T/tproxy.out" 2>&1 ||
-    fail "TPROXY rule: $(cat "$T/tproxy.out")"
-
-sed "s|^event_log = .*|event_log = \"$EVLOG\";|" \
+sed -e "s|^event_log = .*|event_log = \"$EVLOG\";|" \
+    -e 's|intercept_ports = \[ 102, 135 \];|intercept_ports = [ 102, 135, 103 ];|' \
     "$top_srcdir/conf/examples/intercept.conf" >"$CONF"
 grep -q "^event_log = \"$EVLOG\";" "$CONF" || fail "no event_log line"
+grep -q "intercept_ports = \[ 102, 135, 103 \];" "$CONF" ||
+    fail "no intercept_ports line"
 FW_NRELAYS=1
 fw_start
+ev_assert "fwrelay installed the TPROXY rule and the policy route itself" \
+    "one('nft_apply', 'result=ok', 'table=fwrelay_fwrelay', 'rules=2')"
+ip netns exec "fw-$NT_SUFFIX" nft list table inet fwrelay_fwrelay \
+    >"$T/table" 2>&1 || fail "no table: $(cat "$T/table")"
+grep -q 'iifname "fw-s1" meta nfproto ipv4 tcp dport { 102, 103, 135 } fib daddr type != local tproxy ip to 192.0.2.1:10102' "$T/table" ||
+    fail "TPROXY rule: $(cat "$T/table")"
+rt=$(ev_get nft_apply route_table)
+ip -n "fw-$NT_SUFFIX" rule show | grep -q "^$rt:.*fwmark $(printf 0x%x "$rt") lookup $rt" ||
+    fail "no fwmark rule for table $rt: $(ip -n "fw-$NT_SUFFIX" rule show)"
+ok "fwrelay alone made fw intercept: TPROXY from fw-s1, fwmark rule and local route in table $rt"
 
 nt_client site1 c102 --connect 198.51.100.20:102 \
     peer:192.0.2.10 ping:3 shut eof close
@@ -75,3 +86,5 @@ ok "104, not diverted: connect timed out, fw does not forward"
 
 ev_wait 5 close 3 || fail "close events"
 nt_finish
+ev_assert "what it installed it removed on exit" \
+    "one('nft_remove', 'table=fwrelay_fwrelay', 'route_table=$rt')"

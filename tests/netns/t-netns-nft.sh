@@ -15,8 +15,6 @@ nt_server site2 srv102 198.51.100.20:102 --count 1 peer echo close
 srv102=$SRV_PID
 nt_server site2 srv103 198.51.100.20:103 --count 1 touch:"$T/got103" close
 nt_server site2 srv104 198.51.100.20:104 --count 1 touch:"$T/got104" close
-"$TOPO" tproxy "$NT_SUFFIX" 102 103 104 to 10102 >"$T/tproxy.out" 2>&1 ||
-    fail "TPROXY rule: $(cat "$T/tproxy.out")"
 
 cat >"$CONF" <<CONF
 event_log = "$EVLOG";
@@ -26,6 +24,8 @@ relays = (
 	{ name = "filter";
 	  listen = "192.0.2.1:10102";
 	  intercept = true;
+	  intercept_interfaces = [ "fw-s1" ];
+	  intercept_ports = [ "102-104" ];
 	  target = "original";
 	  source = "transparent";
 	  nft_rules = true;
@@ -39,8 +39,8 @@ CONF
 FW_NRELAYS=1
 fw_start
 ev_wait 5 nft_apply 1 'result=ok' || fail "nft_apply: $(grep nft_apply "$EVLOG")"
-ev_assert "the table holds the two denies" \
-    "one('nft_apply', 'table=fwrelay_nfit', 'rules=2', 'result=ok')"
+ev_assert "the table holds the two denies, the socket mark and TPROXY" \
+    "one('nft_apply', 'table=fwrelay_nfit', 'rules=4', 'result=ok')"
 ip netns exec "fw-$NT_SUFFIX" nft list table inet fwrelay_nfit >"$T/table" ||
     fail "no table fwrelay_nfit in fw"
 grep -q 'tcp dport 103 drop' "$T/table" || fail "no drop rule: $(cat "$T/table")"
