@@ -8,7 +8,8 @@ NETNS_TESTS = \
 	tests/netns/t-netns-transparent.sh \
 	tests/netns/t-netns-intercept.sh \
 	tests/netns/t-netns-fixed.sh \
-	tests/netns/t-netns-nft.sh
+	tests/netns/t-netns-nft.sh \
+	tests/netns/t-netns-kernel.sh
 
 TESTS += $(NETNS_TESTS)
 EXTRA_DIST += scripts/netns-topo tests/netns/netns-lib.sh $(NETNS_TESTS)

@@ -30,3 +30,13 @@ tests_unit_check_fwutil_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_fwutil_LDADD = $(CHECK_MAIN) src/util/libfwutil.a \
 	$(FW_LIBS) $(CHECK_LIBS)
 endif
+
+# nft.c: the instance's nftables table (turnkey interception, nft_rules).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_nft
+TESTS += tests/unit/check_nft
+tests_unit_check_nft_SOURCES = tests/unit/check_nft.c
+tests_unit_check_nft_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_nft_LDADD = $(CHECK_MAIN) src/libfwcore.a src/libfwconf.a src/util/libfwutil.a \
+	src/proto/libfwproto.a $(FW_LIBS) $(CHECK_LIBS)
+endif
