@@ -126,8 +126,11 @@ diff -u "$T/want.host" "$T/t.err" >&2 ||
 ok "a non-local source_address and another error: both reported, in line order, exit 1"
 
 # The transparent-mode hint (privileged only: without it the relay can
-# only use local client addresses, and says that instead). None for a
-# relay all on loopback; the IPv6 commands for an IPv6 relay.
+# only use local client addresses, and says that instead), given when
+# kernel_setup = false leaves the policy routing to the administrator.
+# None for a relay all on loopback; the IPv6 commands for an IPv6 relay.
+# With kernel_setup (the default) -t prints the rule and route fwrelay
+# would install instead, for both families of a [::] listener.
 if [ "$(id -u)" -ne 0 ]; then
 	echo "# not root: the policy-routing hint is not checked"
 elif ip -4 rule show | grep -q fwmark || ip -6 rule show | grep -q fwmark; then
@@ -139,6 +142,7 @@ else
 	    fail "transparent.conf (all loopback) warned: $(cat "$T/t.err")"
 	cat >"$T/tp.conf" <<CONF
 event_log = "-";
+kernel_setup = false;
 relays = (
   { name = "v4"; listen = "0.0.0.0:10009"; target = "127.0.0.1:10010";
     source = "transparent"; },
@@ -152,5 +156,21 @@ CONF
 	    fail "no IPv4 policy-routing hint: $(cat "$T/t.err")"
 	grep "relay 'v6'" "$T/t.err" | grep -q "ip -6 rule add fwmark 1 lookup 100; ip -6 route add local ::/0 dev lo table 100" ||
 	    fail "no IPv6 policy-routing hint: $(cat "$T/t.err")"
+	[ "$(cat "$T/t.out")" = "configuration OK" ] ||
+	    fail "kernel_setup = false, yet -t would install: $(cat "$T/t.out")"
+	sed '/^kernel_setup/d' "$T/tp.conf" >"$T/tp2.conf"
+	"$FWRELAY" -t -c "$T/tp2.conf" >"$T/t.out" 2>"$T/t.err" ||
+	    fail "tp2.conf: $(cat "$T/t.err")"
+	grep -q "policy routing" "$T/t.err" &&
+	    fail "kernel_setup: still the hint: $(cat "$T/t.err")"
+	for l in "ip -4 rule add fwmark 10100 lookup 10100 priority 10100" \
+	    "ip -4 route add local 0.0.0.0/0 dev lo table 10100" \
+	    "ip -6 rule add fwmark 10100 lookup 10100 priority 10100" \
+	    "ip -6 route add local ::/0 dev lo table 10100"; do
+		grep -qx "$l" "$T/t.out" || fail "-t lacks '$l': $(cat "$T/t.out")"
+	done
+	grep -q "socket transparent 1 meta mark set 0x2774 accept" "$T/t.out" ||
+	    fail "-t lacks the socket mark rule: $(cat "$T/t.out")"
+	ok "kernel_setup: -t prints the socket mark and both families' rule and route, no hint"
 	ok "transparent hint: none for an all-loopback relay, ip -4 / ip -6 commands by family"
 fi
