@@ -994,6 +994,11 @@ control_patch(struct ctl_req *r, struct relay *rl)
 		    "the new source settings cannot work here", "errors", a));
 		goto done;
 	}
+	if (kernel_need(r->sc, rc) == -1) {
+		control_error(r, 503, "the policy route this source needs "
+		    "could not be installed (see the nft_apply event)");
+		goto done;
+	}
 	control_swap_conf(rl, rc);
 	rc = NULL;
 	if (json_object_get(body, "enabled") != NULL)

@@ -613,6 +613,7 @@ int		 nft_run(const char *, char *, size_t);
 /* kernel.c: turnkey interception (nft table, policy routing). */
 int		 kernel_apply(struct fwrelay *, int);
 void		 kernel_remove(struct fwrelay *);
+int		 kernel_need(struct fwrelay *, const struct relay_conf *);
 void		 kernel_print(const struct fwrelay_conf *, FILE *);
 
 /* inspect.c */

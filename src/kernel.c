@@ -43,6 +43,7 @@ struct kernel_state {
 	char		 table[FWRELAY_NAME_MAX + 16];
 	int		 rt;		/* routing table = mark = priority */
 	int		 fams;		/* families whose rule and route are in */
+	int		 extra;		/* families run-time changes need */
 	int		 atexit;
 };
 
@@ -88,7 +89,7 @@ kernel_fams(const struct fwrelay_conf *conf)
 		return (0);
 	TAILQ_FOREACH(rc, &conf->relays, rc_entry)
 		fams |= kernel_relay_fams(rc);
-	return (fams);
+	return (fams | ks.extra);
 }
 
 static void
@@ -529,6 +530,25 @@ kernel_apply(struct fwrelay *sc, int starting)
 		    "false with the rules installed by hand", err);
 	free(script);
 	return (ret);
+}
+
+/*
+ * A relay changed at run time (the control API's source "transparent")
+ * may need the policy route the file's relays did not: install it now.
+ * 0 when in place (or kernel_setup is off), -1 when it cannot be.
+ */
+int
+kernel_need(struct fwrelay *sc, const struct relay_conf *rc)
+{
+	int	 fams;
+
+	if (!sc->sc_conf->kernel_setup)
+		return (0);
+	fams = kernel_relay_fams(rc);
+	if ((fams & ks.fams) == fams && (fams == 0 || ks.nft))
+		return (0);
+	ks.extra |= fams;
+	return (kernel_apply(sc, 0));
 }
 
 /* On exit: remove exactly what was added, and say so. */

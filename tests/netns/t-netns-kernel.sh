@@ -10,6 +10,7 @@
 # - a start that cannot install (the rule exists already; no nft(8)) exits
 #   1 with the reason and leaves nothing, nor touches the rule it found;
 # - kernel_setup = false installs nothing;
+# - a relay switched to source transparent at run time gets the route then;
 # and after every fwrelay fw is exactly as before (nft ruleset, rules and
 # routes of both families).
 . "$(dirname "$0")/netns-lib.sh"
@@ -140,6 +141,35 @@ EVLOG_FILE=$T/e.json ev_assert "kernel_setup = false: no nft_apply" \
 kill -TERM "$pid_e"
 fw_expect_exit "$pid_e" 8 "the kernel_setup = false instance"
 ok "kernel_setup = false: nothing installed"
+
+# A run-time change: a rewrite relay needs nothing at start; switched to
+# transparent by fwrelayctl, fwrelay installs the route then.
+CTL=$(dirname "$FWRELAY")/fwrelayctl
+cat >"$T/f.conf" <<CONF
+event_log = "$T/f.json";
+shutdown_timeout = 2.0;
+instance = "kf$S";
+control = "$T/f.sock";
+relays = ( { name = "rw"; listen = "192.0.2.1:7006";
+	     target = "198.51.100.20:102"; } );
+CONF
+fw_bg fwrelay-f $FWNS "$FWRELAY" -f -c "$T/f.conf"
+pid_f=$BG_PID
+EVLOG_FILE=$T/f.json FW_PID=$pid_f ev_wait 5 listen 1 ||
+    fail "f did not start: $(cat "$T/fwrelay-f.err")"
+EVLOG_FILE=$T/f.json ev_assert "a rewrite relay: nothing installed at start" \
+    "not sel('nft_apply')"
+nt_fw_same "$T/fw.before" "a rewrite relay"
+$FWNS "$CTL" -s "$T/f.sock" set rw source transparent >"$T/set.out" 2>&1 ||
+    fail "fwrelayctl set: $(cat "$T/set.out")"
+EVLOG_FILE=$T/f.json ev_assert "switched to transparent: table and route installed then" \
+    "one('nft_apply', 'table=fwrelay_kf$S', 'route_table=10100', 'result=ok')"
+nt_client site1 rt --connect 192.0.2.1:7006 peer:192.0.2.10 ping:2 shut eof close
+ok "fwrelayctl set rw source transparent: the route came with it; the server saw $(nt_seen "$T/rt.out")"
+kill -TERM "$pid_f"
+fw_expect_exit "$pid_f" 8 "the run-time instance"
+nt_fw_same "$T/fw.before" "after the run-time instance"
+ok "and went with the exit"
 
 FW_PID=
 "$TOPO" down "$S" || fail "netns-topo down"
