@@ -954,6 +954,18 @@ conf_protocol(struct conf_ctx *ctx, const config_setting_t *g,
 		    "\"dcerpc\" or \"epm\"");
 }
 
+/* An array or a list; else msg is reported at s. */
+static int
+conf_is_array(struct conf_ctx *ctx, const config_setting_t *s,
+    const char *msg)
+{
+	if (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
+	    config_setting_type(s) == CONFIG_TYPE_LIST)
+		return (1);
+	conf_error(ctx, s, "%s", msg);
+	return (0);
+}
+
 /*
  * intercept_interfaces = [ "eth1" ]; intercept_ports = [ 102, "135" ,
  * "49152-65535" ];: the turnkey TPROXY rule (kernel.c). Ports default to
@@ -972,12 +984,9 @@ conf_intercept(struct conf_ctx *ctx, const config_setting_t *g,
 		if (!rc->intercept)
 			conf_error(ctx, s, "'intercept_interfaces' needs "
 			    "intercept = true");
-		if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
-		    config_setting_type(s) != CONFIG_TYPE_LIST) {
-			conf_error(ctx, s, "'intercept_interfaces' must be an "
-			    "array of interface names [ \"eth1\", ... ]");
+		if (!conf_is_array(ctx, s, "'intercept_interfaces' must be "
+		    "an array of interface names [ \"eth1\", ... ]"))
 			return;
-		}
 		n = config_setting_length(s);
 		if (n == 0)
 			conf_error(ctx, s, "'intercept_interfaces' is empty: "
@@ -1013,18 +1022,9 @@ conf_intercept(struct conf_ctx *ctx, const config_setting_t *g,
 	if (conf_member(g, "intercept_interfaces") == NULL)
 		conf_error(ctx, s, "'intercept_ports' needs "
 		    "intercept_interfaces");
-	if (config_setting_type(s) == CONFIG_TYPE_INT ||
-	    config_setting_type(s) == CONFIG_TYPE_STRING) {
-		conf_error(ctx, s, "'intercept_ports' must be an array "
-		    "[ 102, \"49152-65535\", ... ]");
+	if (!conf_is_array(ctx, s, "'intercept_ports' must be an array [ "
+	    "102, \"135\" ] or a list ( 102, \"49152-65535\" )"))
 		return;
-	}
-	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
-	    config_setting_type(s) != CONFIG_TYPE_LIST) {
-		conf_error(ctx, s, "'intercept_ports' must be an array "
-		    "[ 102, \"49152-65535\", ... ]");
-		return;
-	}
 	n = config_setting_length(s);
 	if (n == 0 || n > RELAY_IPORTS_MAX)
 		conf_error(ctx, s, "'intercept_ports' has %d entries (1-%d)",
@@ -1067,12 +1067,9 @@ conf_tsap(struct conf_ctx *ctx, const config_setting_t *s,
 	const char		*str;
 	int			 i, n;
 
-	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
-	    config_setting_type(s) != CONFIG_TYPE_LIST) {
-		conf_error(ctx, s, "'tsap_allow' must be an array of strings "
-		    "[ \"...\", ... ]");
+	if (!conf_is_array(ctx, s, "'tsap_allow' must be an array of "
+	    "strings [ \"...\", ... ]"))
 		return;
-	}
 	n = config_setting_length(s);
 	if ((rc->tsap_allow = calloc((size_t)n + 1,
 	    sizeof(*rc->tsap_allow))) == NULL) {

@@ -70,6 +70,37 @@ nft_ports(FILE *fp, const struct relay_conf *rc)
 	fprintf(fp, "%s", rc->nintercept_ports > 1 ? " }" : "");
 }
 
+/* iifname "eth1" or iifname { "eth1", "eth3" } */
+static void
+nft_iifname(FILE *fp, const struct relay_conf *rc)
+{
+	size_t	 i;
+
+	fprintf(fp, "iifname %s", rc->nintercept_ifaces > 1 ? "{ " : "");
+	for (i = 0; i < rc->nintercept_ifaces; i++)
+		fprintf(fp, "%s\"%s\"", i > 0 ? ", " : "",
+		    rc->intercept_ifaces[i]);
+	fprintf(fp, "%s", rc->nintercept_ifaces > 1 ? " }" : "");
+}
+
+/*
+ * The SYNs of diverted connections; with intercept_interfaces, only those
+ * this relay's TPROXY rule takes, so that its rules (and its default
+ * deny) act on its own connections alone.
+ */
+static void
+nft_syn(FILE *fp, const struct relay_conf *rc)
+{
+	fprintf(fp, "\t\ttcp flags & (syn | ack) == syn fib daddr type != "
+	    "local");
+	if (rc->nintercept_ifaces == 0)
+		return;
+	fprintf(fp, " ");
+	nft_iifname(fp, rc);
+	fprintf(fp, " tcp dport ");
+	nft_ports(fp, rc);
+}
+
 /*
  * One relay's TPROXY rule per family it listens on: TCP arriving on its
  * interfaces for the diverted ports, to an address not of this host, goes
@@ -81,7 +112,6 @@ nft_tproxy(FILE *fp, const struct relay_conf *rc, int mark)
 {
 	const struct sockaddr	*sa = (const struct sockaddr *)&rc->listen;
 	char			 host[ADDR_STRLEN];
-	size_t			 i;
 	int			 fam, any;
 
 	addr_host_str(sa, host, sizeof(host));
@@ -91,14 +121,9 @@ nft_tproxy(FILE *fp, const struct relay_conf *rc, int mark)
 			continue;
 		if (fam == 1 && sa->sa_family != AF_INET6)
 			continue;
-		fprintf(fp, "\t\tiifname ");
-		if (rc->nintercept_ifaces > 1)
-			fprintf(fp, "{ ");
-		for (i = 0; i < rc->nintercept_ifaces; i++)
-			fprintf(fp, "%s\"%s\"", i > 0 ? ", " : "",
-			    rc->intercept_ifaces[i]);
-		fprintf(fp, "%s meta nfproto %s tcp dport ",
-		    rc->nintercept_ifaces > 1 ? " }" : "",
+		fprintf(fp, "\t\t");
+		nft_iifname(fp, rc);
+		fprintf(fp, " meta nfproto %s tcp dport ",
 		    fam == 0 ? "ipv4" : "ipv6");
 		nft_ports(fp, rc);
 		fprintf(fp, " fib daddr type != local tproxy %s to ",
@@ -169,8 +194,7 @@ nft_ruleset(const struct fwrelay_conf *conf, const char *table, int mark,
 			continue;
 		for (i = 0; i < rc->policy.nrules; i++) {
 			r = &rc->policy.rules[i];
-			fprintf(fp, "\t\ttcp flags & (syn | ack) == syn "
-			    "fib daddr type != local");
+			nft_syn(fp, rc);
 			if (r->has_from)
 				nft_cidr(fp, "saddr", &r->from);
 			if (r->has_to)
@@ -191,6 +215,17 @@ nft_ruleset(const struct fwrelay_conf *conf, const char *table, int mark,
 				fprintf(fp, " accept");
 			fprintf(fp, " comment \"relay %s rule %zu line %d\"\n",
 			    rc->name, i, r->line);
+		}
+		/*
+		 * What no rule matched meets the relay's default deny, a
+		 * reset: in the kernel too when the relay's own connections
+		 * can be told apart (its intercept_interfaces and ports).
+		 */
+		if (rc->nintercept_ifaces > 0) {
+			nft_syn(fp, rc);
+			fprintf(fp, " reject with tcp reset comment \"relay %s "
+			    "default deny\"\n", rc->name);
+			(*nrules)++;
 		}
 	}
 	if (any)

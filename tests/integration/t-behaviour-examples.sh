@@ -13,7 +13,16 @@ n=0
 for f in "$EX"/*.conf; do
 	out=$("$FWRELAY" -t -c "$f" 2>"$T/t.err") ||
 	    { cat "$T/t.err" >&2; fail "fwrelay -t $f: exit status $?"; }
-	[ "$out" = "configuration OK" ] || fail "fwrelay -t $f said: $out"
+	# Then what interception would install, for intercept.conf.
+	[ "$(echo "$out" | head -n 1)" = "configuration OK" ] ||
+	    fail "fwrelay -t $f said: $out"
+	case $f in
+	*/intercept.conf)
+		echo "$out" | grep -q 'tproxy ip to 192.0.2.1:10102' ||
+		    fail "-t $f: no TPROXY rule in: $out" ;;
+	*)	[ "$out" = "configuration OK" ] ||
+		    fail "fwrelay -t $f said: $out" ;;
+	esac
 	n=$((n + 1))
 done
 [ $n -ge 8 ] || fail "only $n examples in $EX"

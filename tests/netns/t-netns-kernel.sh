@@ -39,6 +39,15 @@ relays = (
 CONF
 }
 
+# start_other NAME CONF EVLOG NRELAYS: another fwrelay in fw, listening;
+# OTHER_PID is its PID.
+start_other() {
+	fw_bg "fwrelay-$1" $FWNS "$FWRELAY" -f -c "$2"
+	OTHER_PID=$BG_PID
+	EVLOG_FILE=$3 FW_PID=$OTHER_PID ev_wait 5 listen "$4" ||
+	    fail "$1 did not start: $(cat "$T/fwrelay-$1.err")"
+}
+
 conf "$CONF" "$EVLOG" "ka$S" 7001
 $FWNS "$FWRELAY" -t -c "$CONF" >"$T/t.out" 2>&1 || fail "-t: $(cat "$T/t.out")"
 grep -q "^table inet fwrelay_ka$S {" "$T/t.out" || fail "-t: $(cat "$T/t.out")"
@@ -58,10 +67,8 @@ ev_assert "A: table fwrelay_ka$S, routing table 10100" \
 
 # Instance B, alongside.
 conf "$T/b.conf" "$T/b.json" "kb$S" 7002
-fw_bg fwrelay-b $FWNS "$FWRELAY" -f -c "$T/b.conf"
-pid_b=$BG_PID
-EVLOG_FILE=$T/b.json FW_PID=$pid_b ev_wait 5 listen 2 ||
-    fail "B did not start: $(cat "$T/fwrelay-b.err")"
+start_other b "$T/b.conf" "$T/b.json" 2
+pid_b=$OTHER_PID
 EVLOG_FILE=$T/b.json ev_assert "B: its own table and the next routing table, 10101" \
     "one('nft_apply', 'table=fwrelay_kb$S', 'route_table=10101', 'result=ok')"
 $FWNS ip rule show >"$T/rules"
@@ -131,10 +138,8 @@ ok "without nft: exit 1, \"$(grep -o 'cannot install.*cannot run nft[^;]*' "$T/d
 
 # kernel_setup = false: the user's own rules; fwrelay adds none.
 conf "$T/e.conf" "$T/e.json" "ke$S" 7005 102 "kernel_setup = false;"
-fw_bg fwrelay-e $FWNS "$FWRELAY" -f -c "$T/e.conf"
-pid_e=$BG_PID
-EVLOG_FILE=$T/e.json FW_PID=$pid_e ev_wait 5 listen 2 ||
-    fail "kernel_setup false did not start: $(cat "$T/fwrelay-e.err")"
+start_other e "$T/e.conf" "$T/e.json" 2
+pid_e=$OTHER_PID
 nt_fw_same "$T/fw.before" "kernel_setup = false"
 EVLOG_FILE=$T/e.json ev_assert "kernel_setup = false: no nft_apply" \
     "not sel('nft_apply')"
@@ -153,10 +158,8 @@ control = "$T/f.sock";
 relays = ( { name = "rw"; listen = "192.0.2.1:7006";
 	     target = "198.51.100.20:102"; } );
 CONF
-fw_bg fwrelay-f $FWNS "$FWRELAY" -f -c "$T/f.conf"
-pid_f=$BG_PID
-EVLOG_FILE=$T/f.json FW_PID=$pid_f ev_wait 5 listen 1 ||
-    fail "f did not start: $(cat "$T/fwrelay-f.err")"
+start_other f "$T/f.conf" "$T/f.json" 1
+pid_f=$OTHER_PID
 EVLOG_FILE=$T/f.json ev_assert "a rewrite relay: nothing installed at start" \
     "not sel('nft_apply')"
 nt_fw_same "$T/fw.before" "a rewrite relay"

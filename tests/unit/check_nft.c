@@ -148,7 +148,10 @@ START_TEST(test_mark_only_and_none)
 }
 END_TEST
 
-/* nft_rules adds the input chain after the prerouting one. */
+/*
+ * nft_rules adds the input chain after the prerouting one; with
+ * intercept_interfaces its rules and the default deny are the relay's.
+ */
 START_TEST(test_with_nft_rules)
 {
 	char	*t, *pre, *in;
@@ -162,13 +165,19 @@ START_TEST(test_with_nft_rules)
 	    "{ action = \"deny\"; port = 103; deny = \"drop\"; } ); }",
 	    0x2774, &n);
 	ck_assert_ptr_nonnull(t);
-	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(n, 4);
 	pre = strstr(t, "chain prerouting");
 	in = strstr(t, "chain input");
 	ck_assert(pre != NULL && in != NULL && pre < in);
 	ck_assert_ptr_nonnull(strstr(t, "tcp dport 102-104 fib daddr type != "
 	    "local tproxy ip to 192.0.2.1:10102"));
-	ck_assert_ptr_nonnull(strstr(t, "tcp dport 103 drop comment"));
+	/* Scoped to the relay's own connections, default deny last. */
+	ck_assert_ptr_nonnull(strstr(t, "\t\ttcp flags & (syn | ack) == syn "
+	    "fib daddr type != local iifname \"fw-s1\" tcp dport 102-104 "
+	    "tcp dport 103 drop comment \"relay f rule 1 line 2\"\n"
+	    "\t\ttcp flags & (syn | ack) == syn fib daddr type != local "
+	    "iifname \"fw-s1\" tcp dport 102-104 reject with tcp reset "
+	    "comment \"relay f default deny\"\n\t}\n}\n"));
 	free(t);
 	/* Without the turnkey part: the input chain alone. */
 	t = ruleset("{ name = \"f\"; listen = \"192.0.2.1:10102\"; "
@@ -178,6 +187,7 @@ START_TEST(test_with_nft_rules)
 	ck_assert_ptr_nonnull(t);
 	ck_assert_int_eq(n, 1);
 	ck_assert_ptr_null(strstr(t, "prerouting"));
+	ck_assert_ptr_null(strstr(t, "default deny"));
 	free(t);
 }
 END_TEST
