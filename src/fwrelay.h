@@ -585,8 +585,11 @@ int		 source_connect(const struct relay_conf *,
 const char	*source_host_error(const struct relay_conf *, char *, size_t);
 int		 source_check(const struct relay_conf *, struct config_errors *,
 		    const char *, int);
-/* Replies to its clients' addresses need the policy route (kernel.c). */
-int		 source_needs_return_route(const struct relay_conf *);
+/*
+ * Listens and connects on loopback only: replies to its clients come back
+ * without policy routing (kernel.c installs it for the others).
+ */
+int		 source_loopback_only(const struct relay_conf *);
 
 /* fault.c: faults act on bytes between reading and forwarding. */
 /* Choose the faults for a new connection. -1: out of memory. */
@@ -612,7 +615,7 @@ int		 nft_run(const char *, char *, size_t);
 
 /* kernel.c: turnkey interception (nft table, policy routing). */
 int		 kernel_apply(struct fwrelay *, int);
-void		 kernel_remove(struct fwrelay *);
+void		 kernel_remove(void);
 int		 kernel_need(struct fwrelay *, const struct relay_conf *);
 void		 kernel_print(const struct fwrelay_conf *, FILE *);
 

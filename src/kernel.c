@@ -62,16 +62,14 @@ struct kernel_used {
 	uint8_t		 used[KERNEL_TABLE_LAST - KERNEL_TABLE_FIRST + 1];
 };
 
-static void	kernel_atexit(void);
-
 /* Does rc need the policy route? Intercept, or a foreign transparent. */
 static int
 kernel_relay_fams(const struct relay_conf *rc)
 {
 	const struct sockaddr	*sa = (const struct sockaddr *)&rc->listen;
 
-	if (!rc->intercept && !(rc->source == SOURCE_TRANSPARENT &&
-	    source_needs_return_route(rc)))
+	if (!rc->intercept && (rc->source != SOURCE_TRANSPARENT ||
+	    source_loopback_only(rc)))
 		return (0);
 	if (sa->sa_family == AF_INET)
 		return (KERNEL_FAM_V4);
@@ -184,7 +182,9 @@ kernel_used_cb(struct nlmsghdr *h, void *arg)
 	struct rtattr		*rta;
 	int			 len;
 
-	if (h->nlmsg_type == RTM_NEWRULE) {
+	int			 rule = h->nlmsg_type == RTM_NEWRULE;
+
+	if (rule) {
 		struct fib_rule_hdr *fr = NLMSG_DATA(h);
 
 		kernel_mark_used(u, fr->table);
@@ -198,20 +198,12 @@ kernel_used_cb(struct nlmsghdr *h, void *arg)
 		len = (int)RTM_PAYLOAD(h);
 	} else
 		return;
-	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (RTA_PAYLOAD(rta) < sizeof(uint32_t))
-			continue;
-		switch (rta->rta_type) {
-		case FRA_TABLE:		/* == RTA_TABLE (15) for routes too */
-		case FRA_PRIORITY:	/* == RTA_PRIORITY (6): a metric, fine */
-		case FRA_FWMARK:	/* == RTA_METRICS (8) for routes */
-			if (h->nlmsg_type == RTM_NEWROUTE &&
-			    rta->rta_type != RTA_TABLE)
-				break;
+	/* A rule takes its table, priority and fwmark; a route its table. */
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (RTA_PAYLOAD(rta) >= sizeof(uint32_t) && (rule ?
+		    rta->rta_type == FRA_TABLE || rta->rta_type == FRA_PRIORITY ||
+		    rta->rta_type == FRA_FWMARK : rta->rta_type == RTA_TABLE))
 			kernel_mark_used(u, *(uint32_t *)RTA_DATA(rta));
-			break;
-		}
-	}
 }
 
 /* The first table number from 10100 that nothing here uses, or 0. */
@@ -495,7 +487,7 @@ kernel_apply(struct fwrelay *sc, int starting)
 		ks.nft = 1;
 		snprintf(ks.table, sizeof(ks.table), "%s", table);
 		if (!ks.atexit) {
-			atexit(kernel_atexit);
+			atexit(kernel_remove);
 			ks.atexit = 1;
 		}
 	}
@@ -545,7 +537,7 @@ kernel_need(struct fwrelay *sc, const struct relay_conf *rc)
 	if (!sc->sc_conf->kernel_setup)
 		return (0);
 	fams = kernel_relay_fams(rc);
-	if ((fams & ks.fams) == fams && (fams == 0 || ks.nft))
+	if (fams == 0 || ((fams & ks.fams) == fams && ks.nft))
 		return (0);
 	ks.extra |= fams;
 	return (kernel_apply(sc, 0));
@@ -553,13 +545,12 @@ kernel_need(struct fwrelay *sc, const struct relay_conf *rc)
 
 /* On exit: remove exactly what was added, and say so. */
 void
-kernel_remove(struct fwrelay *sc)
+kernel_remove(void)
 {
 	char	 err[512], table[sizeof(ks.table)];
 	int	 fams = ks.fams, rt = ks.rt, nft = ks.nft;
 	json_t	*ev;
 
-	(void)sc;
 	if (!nft && fams == 0)
 		return;
 	snprintf(table, sizeof(table), "%s", ks.table);
@@ -577,11 +568,6 @@ kernel_remove(struct fwrelay *sc)
 	}
 }
 
-static void
-kernel_atexit(void)
-{
-	kernel_remove(NULL);
-}
 
 /* fwrelay -t: what a start would install, as nft and ip(8) would take it. */
 void

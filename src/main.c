@@ -274,7 +274,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(sc->sc_base);
 	/* Run what was deferred in the last round (freeing closed conns). */
 	event_base_loop(sc->sc_base, EVLOOP_NONBLOCK);
-	kernel_remove(sc);
+	kernel_remove();
 	control_free(sc);
 	pinhole_shutdown();
 

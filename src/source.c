@@ -328,19 +328,13 @@ source_read_int(const char *path, int *val)
  * Listens and connects on loopback only: its clients are this host's own
  * addresses, whose replies come back without any policy routing.
  */
-static int
+int
 source_loopback_only(const struct relay_conf *rc)
 {
 	if (rc->intercept || rc->target_kind == TARGET_ORIGINAL)
 		return (0);
 	return (addr_is_loopback((const struct sockaddr *)&rc->listen) &&
 	    addr_is_loopback((const struct sockaddr *)&rc->target));
-}
-
-int
-source_needs_return_route(const struct relay_conf *rc)
-{
-	return (!source_loopback_only(rc));
 }
 
 /* A source_address this host does not have: the message, else NULL. */
