@@ -8,8 +8,10 @@
  */
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fwrelay.h"
@@ -360,6 +362,132 @@ config_source_agree(const struct relay_conf *rc, int given,
 		    "connects from the client's address: listen is %s but "
 		    "target is %s", check_family(rc->listen.ss_family),
 		    check_family(rc->target.ss_family));
+		bad = 1;
+	}
+	return (bad ? -1 : 0);
+}
+
+static const struct check_enum check_capture_modes[] = {
+	{ "connection",	CAPTURE_CONNECTION },
+	{ "relay",	CAPTURE_RELAY },
+	{ NULL,		0 }
+};
+
+/* A size: an integer, or a string of digits with K, M, G or T (1024s). */
+static int
+check_size(json_t *v, uint64_t *out)
+{
+	const char		*s;
+	char			*end;
+	unsigned long long	 n;
+	int			 shift = 0;
+
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0)
+			return (-1);
+		*out = (uint64_t)json_integer_value(v);
+		return (0);
+	}
+	if (!json_is_string(v))
+		return (-1);
+	s = json_string_value(v);
+	if (*s < '0' || *s > '9')
+		return (-1);
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0)
+		return (-1);
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		shift = 10;
+		break;
+	case 'm': case 'M':
+		shift = 20;
+		break;
+	case 'g': case 'G':
+		shift = 30;
+		break;
+	case 't': case 'T':
+		shift = 40;
+		break;
+	default:
+		return (-1);
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return (-1);
+	if (shift > 0 && n > (UINT64_MAX >> shift))
+		return (-1);
+	*out = (uint64_t)n << shift;
+	return (0);
+}
+
+/*
+ * The capture keys of o (capture, capture_mode, capture_max_bytes,
+ * capture_files) into rc, over what rc holds; a null capture switches it
+ * off. Then whether they agree. Returns 0, or -1 after reporting.
+ */
+int
+config_capture_keys(json_t *o, struct relay_conf *rc, config_report_cb report,
+    void *arg)
+{
+	const char	*str;
+	json_t		*v;
+	uint64_t	 size;
+	int		 val, bad = 0;
+
+	v = json_object_get(o, "capture");
+	if (json_is_null(v))
+		rc->capture[0] = '\0';
+	else if (v != NULL) {
+		str = json_is_string(v) ? json_string_value(v) : NULL;
+		if (str == NULL || str[0] != '/') {
+			check_report(report, arg, "capture", "'capture' must be "
+			    "the absolute path of a directory");
+			bad = 1;
+		} else if (strlen(str) >= sizeof(rc->capture)) {
+			check_report(report, arg, "capture", "'capture' is "
+			    "longer than %zu characters",
+			    sizeof(rc->capture) - 1);
+			bad = 1;
+		} else
+			snprintf(rc->capture, sizeof(rc->capture), "%s", str);
+	}
+	switch (check_enum(o, "capture_mode", check_capture_modes, &val,
+	    report, arg)) {
+	case 1:
+		rc->capture_mode = (enum capture_mode)val;
+		break;
+	case -1:
+		bad = 1;
+	}
+	if ((v = json_object_get(o, "capture_max_bytes")) != NULL) {
+		if (check_size(v, &size) == -1) {
+			check_report(report, arg, "capture_max_bytes",
+			    "'capture_max_bytes' must be a number of bytes, "
+			    "e.g. 1073741824 or \"1G\" (0: no bound)");
+			bad = 1;
+		} else
+			rc->capture_max_bytes = size;
+	}
+	if ((v = json_object_get(o, "capture_files")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > 10000) {
+			check_report(report, arg, "capture_files",
+			    "'capture_files' must be an integer 1-10000");
+			bad = 1;
+		} else
+			rc->capture_files = (unsigned int)json_integer_value(v);
+	}
+	if (!bad && rc->capture_max_bytes > 0 &&
+	    rc->capture_max_bytes / rc->capture_files < CAPTURE_FILE_MIN) {
+		check_report(report, arg, json_object_get(o,
+		    "capture_max_bytes") != NULL ? "capture_max_bytes" :
+		    "capture_files", "capture_max_bytes %llu over %u files "
+		    "leaves less than %d bytes per file",
+		    (unsigned long long)rc->capture_max_bytes,
+		    rc->capture_files, CAPTURE_FILE_MIN);
 		bad = 1;
 	}
 	return (bad ? -1 : 0);

@@ -118,6 +118,8 @@ static int	 conf_rule(struct conf_ctx *, const config_setting_t *,
 static void	 conf_faults(struct conf_ctx *, const config_setting_t *,
 		    struct relay_conf *);
 static void	 conf_fault_report(void *, const char *, const char *);
+static void	 conf_capture(struct conf_ctx *, const config_setting_t *,
+		    struct relay_conf *);
 static json_t	*conf_keys_json(const config_setting_t *,
 		    const char *const *);
 static void	 conf_key_report(void *, const char *, const char *);
@@ -140,7 +142,8 @@ static const char *const conf_relay_keys[] = {
 	"source_address", "source_port", "policy", "protocol", "strict",
 	"tsap_allow", "pinholes", "pinhole_timeout", "pinhole_uses",
 	"rewrite_towers", "string_bindings", "faults", "nft_rules",
-	"intercept_interfaces", "intercept_ports", NULL
+	"intercept_interfaces", "intercept_ports", "capture", "capture_mode",
+	"capture_max_bytes", "capture_files", NULL
 };
 
 static const char *const conf_timeout_keys[] = {
@@ -742,6 +745,7 @@ conf_relay(struct conf_ctx *ctx, const config_setting_t *g)
 	rc->protocol = PROTO_NONE;
 	rc->pinhole_timeout = PINHOLE_TIMEOUT;
 	rc->pinhole_uses = PINHOLE_ONCE;
+	rc->capture_files = CAPTURE_FILES;
 
 	conf_keys(ctx, g, conf_relay_keys);
 	conf_name(ctx, g, rc);
@@ -772,6 +776,7 @@ conf_relay(struct conf_ctx *ctx, const config_setting_t *g)
 	}
 
 	conf_intercept(ctx, g, rc);
+	conf_capture(ctx, g, rc);
 	conf_policy(ctx, g, rc);
 	conf_faults(ctx, g, rc);
 	return (rc);
@@ -1128,6 +1133,33 @@ conf_keys_json(const config_setting_t *g, const char *const *keys)
 		}
 	}
 	return (j);
+}
+
+/* capture and its bounds: the checks the API shares. */
+static void
+conf_capture(struct conf_ctx *ctx, const config_setting_t *g,
+    struct relay_conf *rc)
+{
+	static const char *const keys[] = {
+		"capture", "capture_mode", "capture_max_bytes", "capture_files",
+		NULL
+	};
+	struct conf_key_arg	 ka = { ctx, g };
+	config_setting_t	*s;
+	json_t			*j;
+	size_t			 i;
+
+	if ((j = conf_keys_json(g, keys)) == NULL) {
+		conf_error(ctx, g, "out of memory");
+		return;
+	}
+	if (json_object_size(j) > 0 && config_capture_keys(j, rc,
+	    conf_key_report, &ka) == 0 && conf_member(g, "capture") == NULL)
+		for (i = 1; keys[i] != NULL; i++)
+			if ((s = conf_member(g, keys[i])) != NULL)
+				conf_error(ctx, s, "'%s' needs 'capture'",
+				    keys[i]);
+	json_decref(j);
 }
 
 /* source, source_address, source_port: the checks the API shares. */

@@ -65,6 +65,8 @@ conn_new(struct relay *rl, int fd, const struct sockaddr *sa, socklen_t salen,
 {
 	struct conn	*c;
 	socklen_t	 len;
+	json_t		*ev;
+	char		 ts[40];
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warn("%s: calloc", __func__);
@@ -120,7 +122,15 @@ conn_new(struct relay *rl, int fd, const struct sockaddr *sa, socklen_t salen,
 		conn_close(c, "relay", "out of memory");
 		return (NULL);
 	}
-	eventlog_emit(conn_event(c, "accept"));
+	/* The accept's time is the connection's start, as captures say. */
+	if ((ev = conn_event(c, "accept")) != NULL) {
+		json_object_set_new(ev, "ts", json_string(eventlog_timestamp(
+		    &c->c_start, ts, sizeof(ts))));
+		eventlog_emit(ev);
+	}
+	capture_relay_sync(rl);
+	if (rl->rl_cap != NULL)
+		capture_conn_start(c);
 	return (c);
 }
 
@@ -329,6 +339,8 @@ conn_connect(struct conn *c)
 	}
 	ts->cs_fd = s;
 	ts->cs_state = SIDE_CONNECTING;
+	if (c->c_cap != NULL)
+		capture_connect(ts);
 	ts->cs_wev = event_new(env->sc_base, s, EV_WRITE, conn_connected, c);
 	if (ts->cs_wev == NULL) {
 		conn_abort(c, "out of memory");
@@ -359,6 +371,8 @@ conn_connected(int s, short what, void *arg)
 	}
 	event_free(ts->cs_wev);
 	ts->cs_wev = NULL;
+	if (c->c_cap != NULL)
+		capture_connected(ts, err);
 	if (err != 0) {
 		c->c_relay->rl_stats.connect_failed++;
 		if ((ev = conn_event(c, "connect_failed")) != NULL) {
@@ -494,6 +508,8 @@ conn_deny(struct conn *c, int idx, const struct rule *r)
 		/* FIN now; read and discard until the client closes too. */
 		shutdown(cs->cs_fd, SHUT_WR);
 		cs->cs_wshut = 1;
+		if (c->c_cap != NULL)
+			capture_fin(cs, 1);
 		cs->cs_rev = event_new(env->sc_base, cs->cs_fd,
 		    EV_READ | EV_PERSIST, conn_discard, c);
 		if (cs->cs_rev == NULL) {
@@ -534,8 +550,16 @@ conn_discard(int fd, short what, void *arg)
 		return;
 	}
 	n = recv(fd, buf, sizeof(buf), 0);
+	if (n > 0 && c->c_cap != NULL)
+		capture_data(&c->c_client, 0, buf, (size_t)n);
 	if (n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR)))
 		return;
+	if (c->c_cap != NULL) {
+		if (n == 0)
+			capture_fin(&c->c_client, 0);
+		else if (errno == ECONNRESET)
+			capture_reset(&c->c_client, 0);
+	}
 	conn_close(c, "client", "denied");
 }
 
@@ -596,6 +620,8 @@ conn_side_reset(struct conn_side *cs, int rst)
 		cs->cs_in = NULL;
 	}
 	if (cs->cs_fd != -1) {
+		if (cs->cs_conn->c_cap != NULL)
+			capture_side_close(cs, rst);
 		if (rst == 2) {
 			/*
 			 * A dropped client must never hear from us, not even
@@ -685,6 +711,7 @@ conn_close(struct conn *c, const char *closed_by, const char *reason)
 	rst = (c->c_flags & CONN_RESET) != 0;
 	conn_side_reset(&c->c_client, (c->c_flags & CONN_DROPPED) ? 2 : rst);
 	conn_side_reset(&c->c_target, rst);
+	capture_conn_end(c);
 	if (c->c_timer != NULL)
 		event_free(c->c_timer);
 	if (c->c_await != NULL)

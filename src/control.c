@@ -72,6 +72,8 @@ static void	 control_status(struct ctl_req *);
 static void	 control_relays(struct ctl_req *);
 static void	 control_relay(struct ctl_req *);
 static void	 control_patch(struct ctl_req *, struct relay *);
+static int	 control_patch_capture(json_t *, const struct relay_conf *,
+		    struct relay_conf *, json_t *, json_t *, char *, size_t);
 static void	 control_faults(struct ctl_req *, struct relay *);
 static void	 control_conns(struct ctl_req *);
 static void	 control_pinholes(struct ctl_req *);
@@ -594,6 +596,11 @@ control_relay_json(struct relay *rl)
 	json_object_set_new(o, "strict_mode", json_string(rc->strict ==
 	    STRICT_CONFORMANCE ? "conformance" : rc->strict == STRICT_FRAMING ?
 	    "framing" : "off"));
+	json_object_set_new(o, "capture", rc->capture[0] != '\0' ?
+	    json_string(rc->capture) : json_null());
+	json_object_set_new(o, "capture_mode",
+	    json_string(capture_mode_name(rc->capture_mode)));
+	json_object_set_new(o, "capture_state", capture_json(rl));
 	json_object_set_new(o, "max_connections",
 	    json_integer(rc->max_connections));
 	json_object_set_new(o, "buffer_size",
@@ -873,6 +880,44 @@ control_patch_source(json_t *body, const struct relay_conf *cur,
 	return (200);
 }
 
+/* PATCH capture and capture_mode into rc; the directory must work here. */
+static int
+control_patch_capture(json_t *body, const struct relay_conf *cur,
+    struct relay_conf *rc, json_t *changes, json_t *prev, char *err,
+    size_t errlen)
+{
+	json_t	*keys, *v;
+	int	 ret;
+
+	if (json_object_get(body, "capture") == NULL &&
+	    json_object_get(body, "capture_mode") == NULL)
+		return (200);
+	if ((keys = json_object()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (500);
+	}
+	err[0] = '\0';
+	if ((v = json_object_get(body, "capture")) != NULL)
+		json_object_set(keys, "capture", v);
+	if ((v = json_object_get(body, "capture_mode")) != NULL)
+		json_object_set(keys, "capture_mode", v);
+	ret = config_capture_keys(keys, rc, control_first_error, err);
+	json_decref(keys);
+	if (ret == -1)
+		return (422);
+	if (capture_dir_error(rc, err, errlen) != NULL)
+		return (422);
+	json_object_set_new(changes, "capture", rc->capture[0] != '\0' ?
+	    json_string(rc->capture) : json_null());
+	json_object_set_new(changes, "capture_mode",
+	    json_string(capture_mode_name(rc->capture_mode)));
+	json_object_set_new(prev, "capture", cur->capture[0] != '\0' ?
+	    json_string(cur->capture) : json_null());
+	json_object_set_new(prev, "capture_mode",
+	    json_string(capture_mode_name(cur->capture_mode)));
+	return (200);
+}
+
 /* PATCH policy into rc. */
 static int
 control_patch_policy(json_t *v, const struct relay_conf *cur,
@@ -933,9 +978,12 @@ control_patch_conf(json_t *body, const struct relay_conf *cur,
 	json_object_foreach(body, key, v) {
 		if (strcmp(key, "source") != 0 &&
 		    strcmp(key, "source_address") != 0 &&
-		    strcmp(key, "policy") != 0 && strcmp(key, "enabled") != 0) {
+		    strcmp(key, "policy") != 0 && strcmp(key, "enabled") != 0 &&
+		    strcmp(key, "capture") != 0 &&
+		    strcmp(key, "capture_mode") != 0) {
 			snprintf(err, errlen, "unknown key '%s' (source, "
-			    "source_address, policy, enabled)", key);
+			    "source_address, policy, enabled, capture, "
+			    "capture_mode)", key);
 			return (422);
 		}
 	}
@@ -951,6 +999,9 @@ control_patch_conf(json_t *body, const struct relay_conf *cur,
 	code = control_patch_source(body, cur, rc, changes, prev, err, errlen);
 	if (code == 200 && (v = json_object_get(body, "policy")) != NULL)
 		code = control_patch_policy(v, cur, rc, changes, prev, err,
+		    errlen);
+	if (code == 200)
+		code = control_patch_capture(body, cur, rc, changes, prev, err,
 		    errlen);
 	if (code != 200) {
 		relay_conf_free(rc);
@@ -1001,6 +1052,7 @@ control_patch(struct ctl_req *r, struct relay *rl)
 	}
 	control_swap_conf(rl, rc);
 	rc = NULL;
+	capture_relay_sync(rl);
 	if (json_object_get(body, "enabled") != NULL)
 		listener_set_enabled(rl, rl->rl_conf->enabled);
 	control_mode_event(rl, changes, prev);

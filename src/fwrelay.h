@@ -127,6 +127,15 @@ enum protocol {
 	PROTO_EPM
 };
 
+/* capture.c: one file per connection, or one per relay. */
+enum capture_mode {
+	CAPTURE_CONNECTION = 0,
+	CAPTURE_RELAY
+};
+#define CAPTURE_DIR_MAX		1024
+#define CAPTURE_FILES		4	/* capture_files: the ring's default */
+#define CAPTURE_FILE_MIN	(256 * 1024)	/* max_bytes / files at least */
+
 enum pinhole_uses {
 	PINHOLE_ONCE = 0,
 	PINHOLE_MANY
@@ -213,6 +222,11 @@ struct relay_conf {
 
 	struct fault_conf	*faults;
 	size_t			 nfaults;
+
+	char			 capture[CAPTURE_DIR_MAX]; /* "": off */
+	enum capture_mode	 capture_mode;
+	uint64_t		 capture_max_bytes;	/* 0: no bound */
+	unsigned int		 capture_files;
 
 	int			 refcnt;	/* held by relay and conns */
 	TAILQ_ENTRY(relay_conf)	 rc_entry;
@@ -302,6 +316,8 @@ int		 config_rule_check(json_t *, struct rule *, config_report_cb,
 int		 config_source_keys(json_t *, struct relay_conf *,
 		    config_report_cb, void *);
 int		 config_source_agree(const struct relay_conf *, int,
+		    config_report_cb, void *);
+int		 config_capture_keys(json_t *, struct relay_conf *,
 		    config_report_cb, void *);
 
 /* policy.c */
@@ -436,6 +452,7 @@ struct conn {
 	char			 c_reason[128];
 	void			*c_pinhole;	/* pinhole this conn came through */
 	void			*c_faults;	/* fault.c state, or NULL */
+	struct cap_conn		*c_cap;		/* capture.c, or NULL: off */
 	TAILQ_ENTRY(conn)	 c_entry;
 };
 TAILQ_HEAD(conn_list, conn);
@@ -496,6 +513,7 @@ struct relay {
 	int			 rl_removed;	/* gone from the config: drains */
 	void			*rl_faults;	/* fault.c: faults added at run time */
 	void			*rl_pinhole;	/* pinhole.c: the one it serves */
+	struct capture		*rl_cap;	/* capture.c, or NULL: off */
 	TAILQ_ENTRY(relay)	 rl_entry;
 };
 TAILQ_HEAD(relay_list, relay);
@@ -517,6 +535,54 @@ struct fwrelay {
 	void			*sc_control;	/* control.c */
 };
 extern struct fwrelay *env;
+
+/* pcapng.c: blocks and synthesised TCP/IP headers. */
+#define PCAPNG_LINKTYPE_RAW	101	/* raw IPv4 or IPv6 */
+#define PCAPNG_EPB_TAIL_MAX	(3 + 4 + 300 + 4 + 4)	/* comment <= 300 */
+#define TCP_SEG_FIN		0x01
+#define TCP_SEG_SYN		0x02
+#define TCP_SEG_RST		0x04
+#define TCP_SEG_PSH		0x08
+#define TCP_SEG_ACK		0x10
+struct tcp_seg {
+	uint32_t	 seq;
+	uint32_t	 ack;
+	uint16_t	 window;
+	uint16_t	 ipid;
+	uint8_t		 flags;
+};
+struct iovec;
+size_t		 pcapng_shb(uint8_t *, size_t, const char *);
+size_t		 pcapng_idb(uint8_t *, size_t, const char *, const char *);
+size_t		 pcapng_epb_size(size_t, const char *);
+size_t		 pcapng_epb_head(uint8_t *, uint32_t, uint64_t, size_t,
+		    const char *);
+size_t		 pcapng_epb_tail(uint8_t *, size_t, const char *);
+uint64_t	 inet_sum(uint64_t, const void *, size_t);
+uint16_t	 inet_fold(uint64_t);
+uint64_t	 tcpip_sum_odd(uint64_t, const struct iovec *, int);
+size_t		 tcpip_header(uint8_t *, const struct sockaddr *,
+		    const struct sockaddr *, const struct tcp_seg *,
+		    const struct iovec *, int);
+
+/* capture.c: pcapng files of what a relay's connections carried. */
+struct capture;
+struct cap_conn;
+void		 capture_relay_sync(struct relay *);
+void		 capture_relay_move(struct relay *, struct relay *);
+void		 capture_relay_free(struct relay *);
+void		 capture_conn_start(struct conn *);
+void		 capture_data(struct conn_side *, int, const void *, size_t);
+void		 capture_fin(struct conn_side *, int);
+void		 capture_reset(struct conn_side *, int);
+void		 capture_connect(struct conn_side *);
+void		 capture_connected(struct conn_side *, int);
+void		 capture_side_close(struct conn_side *, int);
+int		 capture_write(struct conn_side *);
+void		 capture_conn_end(struct conn *);
+json_t		*capture_json(const struct relay *);
+const char	*capture_dir_error(const struct relay_conf *, char *, size_t);
+const char	*capture_mode_name(enum capture_mode);
 
 /* relay.c */
 int		 relay_init(struct fwrelay *);
@@ -583,6 +649,7 @@ int		 source_connect(const struct relay_conf *,
 		    struct sockaddr_storage *, const char **);
 /* Check at start and on -t what each mode needs; plain-words warnings. */
 const char	*source_host_error(const struct relay_conf *, char *, size_t);
+const char	*relay_host_error(const struct relay_conf *, char *, size_t);
 int		 source_check(const struct relay_conf *, struct config_errors *,
 		    const char *, int);
 /*

@@ -200,7 +200,7 @@ main(int argc, char *argv[])
 		usage(0);
 
 	log_init(1, verbose);
-	config_host_check = source_host_error;
+	config_host_check = relay_host_error;
 	conf = config_load(conffile, &errs);
 	if (conf != NULL && relay_check_conf(conf, &errs) == -1) {
 		config_free(conf);

@@ -98,6 +98,7 @@ relay_free(struct relay *rl)
 {
 	listener_close(rl);
 	fault_relay_free(rl);
+	capture_relay_free(rl);
 	TAILQ_REMOVE(&env->sc_relays, rl, rl_entry);
 	relay_conf_unref(rl->rl_conf);
 	free(rl);
@@ -169,6 +170,8 @@ relay_push(struct conn_side *cs, const uint8_t *buf, size_t len)
 			}
 			n = 0;
 		}
+		if (n > 0 && cs->cs_conn->c_cap != NULL)
+			capture_data(cs, 1, buf, (size_t)n);
 		if ((size_t)n == len)
 			return (0);
 	}
@@ -214,11 +217,15 @@ relay_read(int fd, short what, void *arg)
 		return;
 	}
 	if (n == 0) {
+		if (c->c_cap != NULL)
+			capture_fin(cs, 0);
 		relay_eof(cs);
 		return;
 	}
 	cs->cs_bytes += n;
 	conn_touch(c);
+	if (c->c_cap != NULL)
+		capture_data(cs, 0, relay_buf, (size_t)n);
 	if (c->c_faults != NULL) {
 		switch (fault_data(cs, relay_buf, n)) {
 		case -1:
@@ -366,7 +373,8 @@ relay_write(int fd, short what, void *arg)
 	int			 n;
 
 	if (evbuffer_get_length(cs->cs_out) > 0) {
-		n = evbuffer_write(cs->cs_out, fd);
+		n = c->c_cap != NULL ? capture_write(cs) :
+		    evbuffer_write(cs->cs_out, fd);
 		if (n == -1 && errno != EAGAIN && errno != EINTR) {
 			relay_fail(cs, errno, 1);
 			return;
@@ -406,6 +414,8 @@ relay_shut(struct conn_side *cs)
 	if (!(cs->cs_eof && peer->cs_wshut))
 		shutdown(cs->cs_fd, SHUT_WR);
 	cs->cs_wshut = 1;
+	if (cs->cs_conn->c_cap != NULL)
+		capture_fin(cs, 1);
 }
 
 /* EOF from cs: pass it on once the peer's queue is empty. */
@@ -468,6 +478,8 @@ relay_fail(struct conn_side *cs, int err, int writing)
 	struct conn	*c = cs->cs_conn;
 
 	c->c_flags |= CONN_RESET;
+	if (c->c_cap != NULL && (err == ECONNRESET || err == EPIPE))
+		capture_reset(cs, 0);
 	conn_set_reason(c, "%s %s: %s", writing ? "write to" : "read from",
 	    cs->cs_name, errno_name(err));
 	conn_close(c, cs->cs_name, (err == ECONNRESET || err == EPIPE) ?

@@ -172,6 +172,7 @@ relay_commit(struct fwrelay *sc, struct relay **fresh, size_t n,
 			continue;
 		}
 		relay_note(changes, "kept", fresh[i]->rl_name);
+		capture_relay_move(old, fresh[i]);
 		if (TAILQ_EMPTY(&fresh[i]->rl_listeners)) {
 			while ((rls = TAILQ_FIRST(&old->rl_listeners)) != NULL) {
 				TAILQ_REMOVE(&old->rl_listeners, rls,
@@ -220,6 +221,18 @@ relay_apply(struct fwrelay *sc, struct fwrelay_conf *conf,
 		return (-1);
 	relay_commit(sc, fresh, n, changes);
 	return (0);
+}
+
+/*
+ * This host's checks of a relay (config_host_check): is source_address
+ * ours, can the capture directory be written?
+ */
+const char *
+relay_host_error(const struct relay_conf *rc, char *msg, size_t len)
+{
+	if (source_host_error(rc, msg, len) != NULL)
+		return (msg);
+	return (capture_dir_error(rc, msg, len));
 }
 
 /* Checks beyond the file itself: what each source mode needs here. */

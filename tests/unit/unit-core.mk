@@ -40,3 +40,13 @@ tests_unit_check_nft_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_nft_LDADD = $(CHECK_MAIN) src/libfwcore.a src/libfwconf.a src/util/libfwutil.a \
 	src/proto/libfwproto.a $(FW_LIBS) $(CHECK_LIBS)
 endif
+
+# pcapng.c and the capture keys: blocks, checksums, configuration.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_capture
+TESTS += tests/unit/check_capture
+tests_unit_check_capture_SOURCES = tests/unit/check_capture.c
+tests_unit_check_capture_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_capture_LDADD = $(CHECK_MAIN) src/libfwcore.a src/libfwconf.a src/util/libfwutil.a \
+	src/proto/libfwproto.a $(FW_LIBS) $(CHECK_LIBS)
+endif
