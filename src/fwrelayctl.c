@@ -79,6 +79,8 @@ usage_out(FILE *fp, int status)
 "  set RELAY source_address ADDR|none\n"
 "  set RELAY enabled on|off\n"
 "  set RELAY policy JSON|none       e.g. '[{\"action\":\"allow\"}]'\n"
+"  set RELAY capture DIR [MODE]|off pcapng files in DIR: MODE connection\n"
+"                                   (a file each) or relay (one file)\n"
 "  fault add RELAY TYPE [key=value...] [direction=...] [probability=P]\n"
 "  fault add RELAY on=EVENT action=ACTION [match.FIELD=V...] [key=value...]\n"
 "  fault rm RELAY ID\n"
@@ -527,6 +529,19 @@ cmd_set(int argc, char **argv)
 			    argv[2]);
 		ctl_patch(argv[0], json_pack("{s:b}", "enabled",
 		    strcmp(argv[2], "on") == 0));
+	} else if (strcmp(argv[1], "capture") == 0 &&
+	    (argc == 3 || argc == 4)) {
+		if (strcmp(argv[2], "off") == 0 && argc == 3)
+			v = json_pack("{s:n}", "capture");
+		else if (argv[2][0] != '/')
+			ctl_die("set %s capture: an absolute directory path, "
+			    "or off; not '%s'", argv[0], argv[2]);
+		else
+			v = json_pack("{s:s}", "capture", argv[2]);
+		if (argc == 4)
+			json_object_set_new(v, "capture_mode",
+			    json_string(argv[3]));
+		ctl_patch(argv[0], v);
 	} else if (strcmp(argv[1], "policy") == 0 && argc == 3) {
 		if (strcmp(argv[2], "none") == 0)
 			v = json_null();

@@ -16,6 +16,7 @@ INSPECT_TESTS = \
 	tests/inspect/t-strbind.sh \
 	tests/inspect/t-tshark-rfc1006.sh \
 	tests/inspect/t-tshark-epm.sh \
+	tests/inspect/t-capture-rfc1006.sh \
 	tests/inspect/t-epm-twoclients.sh \
 	tests/inspect/t-control-state.sh
 INSPECT_XFAIL_TESTS =
@@ -26,4 +27,4 @@ EXTRA_DIST += $(INSPECT_TESTS) $(INSPECT_XFAIL_TESTS) \
 	tests/inspect/insp-lib.sh tests/inspect/rawpeer.py \
 	tests/inspect/epmpdu.py tests/inspect/epmserver.py \
 	tests/inspect/epmclient.py tests/inspect/tscheck.py \
-	tests/inspect/evcheck.py
+	tests/inspect/evcheck.py tests/inspect/capcheck.py

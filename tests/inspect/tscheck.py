@@ -88,11 +88,15 @@ def load(path):
 
 
 def legs(evs):
-    """conn -> (client, listen, source, target)."""
+    """conn -> (client, listen, source, target); source and target None
+    for a connection that never reached its target."""
     listen = {e['relay']: e['listen'] for e in evs
               if e.get('event') == 'listen'}
     out = {}
     for e in evs:
+        if e.get('event') == 'accept':
+            out[e['conn']] = (e['client'], listen.get(e['relay']), None,
+                              None)
         if e.get('event') == 'connect':
             out[e['conn']] = (e['client'], listen.get(e['relay']),
                               e['source'], e['target'])
@@ -140,6 +144,8 @@ def cotp(pcap, evlog, ports):
             want = [('client', client, listen), ('target', source, target)]
         else:
             want = [('target', target, source), ('client', listen, client)]
+        # Never connected (tsap_allow refused it): no target leg.
+        want = [w for w in want if w[1] is not None and w[2] is not None]
         for leg, src, dst in want:
             if e.get('tpkt_reserved'):
                 n += raw_tpkt(rows, e, leg, src, dst)
