@@ -812,3 +812,13 @@ capture_dir_error(const struct relay_conf *rc, char *msg, size_t len)
 		return (NULL);
 	return (msg);
 }
+
+/* Exit: every relay's files are closed, with their events, before stop. */
+void
+capture_shutdown(struct fwrelay *sc)
+{
+	struct relay	*rl;
+
+	TAILQ_FOREACH(rl, &sc->sc_relays, rl_entry)
+		cap_stop(rl, "end");
+}

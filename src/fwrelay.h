@@ -580,6 +580,7 @@ void		 capture_connected(struct conn_side *, int);
 void		 capture_side_close(struct conn_side *, int);
 int		 capture_write(struct conn_side *);
 void		 capture_conn_end(struct conn *);
+void		 capture_shutdown(struct fwrelay *);
 json_t		*capture_json(const struct relay *);
 const char	*capture_dir_error(const struct relay_conf *, char *, size_t);
 const char	*capture_mode_name(enum capture_mode);

@@ -277,6 +277,7 @@ main(int argc, char *argv[])
 	kernel_remove();
 	control_free(sc);
 	pinhole_shutdown();
+	capture_shutdown(sc);
 
 	eventlog_emit(eventlog_new_level(LOG_LEVEL_ERROR, "stop"));
 	for (i = 0; sigs[i] != NULL; i++)

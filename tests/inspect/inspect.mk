@@ -17,6 +17,7 @@ INSPECT_TESTS = \
 	tests/inspect/t-tshark-rfc1006.sh \
 	tests/inspect/t-tshark-epm.sh \
 	tests/inspect/t-capture-rfc1006.sh \
+	tests/inspect/t-capture-epm.sh \
 	tests/inspect/t-epm-twoclients.sh \
 	tests/inspect/t-control-state.sh
 INSPECT_XFAIL_TESTS =
