@@ -94,6 +94,7 @@ struct cap_conn {
 	uint64_t		 last_file;	/* where its comment was put */
 	char			 comment[256];	/* on its first packet */
 	uint64_t		 when;		/* its segments' time, or 0: now */
+	unsigned int		 parts;		/* files it had (rotation) */
 	uint16_t		 ipid;
 	struct cap_leg		 leg[2];
 };
@@ -603,11 +604,17 @@ cap_file_create(struct capture *cap, struct cap_conn *cc, char *path,
 	name[i] = '\0';
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
-	if (cap->mode == CAPTURE_CONNECTION)
+	/* Names sort as the files were made: a connection's parts and a
+	 * relay's files are numbered, never reused when the ring deletes. */
+	if (cap->mode == CAPTURE_CONNECTION && cc->parts++ == 0)
 		snprintf(base, sizeof(base), "%s/%s-%s-c%llu", cap->dir, name,
 		    when, (unsigned long long)cc->id);
+	else if (cap->mode == CAPTURE_CONNECTION)
+		snprintf(base, sizeof(base), "%s/%s-%s-c%llu-part%u", cap->dir,
+		    name, when, (unsigned long long)cc->id, cc->parts);
 	else
-		snprintf(base, sizeof(base), "%s/%s-%s", cap->dir, name, when);
+		snprintf(base, sizeof(base), "%s/%s-%s-%06llu", cap->dir, name,
+		    when, (unsigned long long)cap->nextid + 1);
 	for (k = 1; k < 10000; k++) {
 		if (k == 1)
 			snprintf(path, len, "%s.pcapng", base);

@@ -8,6 +8,7 @@ tests_integration_fwtest_LDADD = -lpthread
 
 INTEGRATION_TESTS = \
 	tests/integration/t-bulk.sh \
+	tests/integration/t-capture.sh \
 	tests/integration/t-halfclose.sh \
 	tests/integration/t-reset.sh \
 	tests/integration/t-connect-fail.sh \
