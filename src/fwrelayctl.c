@@ -499,8 +499,11 @@ ctl_patch(const char *relay, json_t *body)
 	doc = ctl_call("PATCH", path, body, 1);
 	if (!ctl_json)
 		json_object_foreach(json_object_get(doc, "changes"), key, v)
-			printf("%s: %s = %s (new connections)\n", relay, key,
-			    ctl_val(v, buf, sizeof(buf)));
+			printf("%s: %s = %s (%s)\n", relay, key,
+			    ctl_val(v, buf, sizeof(buf)),
+			    strcmp(key, "capture") == 0 && json_is_null(v) ?
+			    "its capture files are closed now" :
+			    "new connections");
 	json_decref(doc);
 	json_decref(body);
 }
