@@ -148,19 +148,20 @@ cap_stop(struct relay *rl, const char *why)
 }
 
 /*
- * Make rl's capture what its configuration says (after a start, a reload
- * or a control API change): start it, stop it or start it anew. New
+ * Make rl's capture what its configuration says (at an accept, after a
+ * control API change): start it, stop it or start it anew. New
  * connections are captured from their handshake; those already open are
- * not picked up midway.
+ * not picked up midway. anew: the API switched it on again, which also
+ * restarts a capture that stopped on a write error.
  */
 void
-capture_relay_sync(struct relay *rl)
+capture_relay_sync(struct relay *rl, int anew)
 {
 	const struct relay_conf	*rc = rl->rl_conf;
 	struct capture		*cap;
 
 	if (rl->rl_cap != NULL && rc->capture[0] != '\0' &&
-	    cap_matches(rl->rl_cap, rc))
+	    cap_matches(rl->rl_cap, rc) && !(anew && rl->rl_cap->off))
 		return;
 	cap_stop(rl, "off");
 	if (rc->capture[0] == '\0')
@@ -184,14 +185,17 @@ capture_relay_sync(struct relay *rl)
 	rl->rl_cap = cap;
 }
 
-/* A reload keeps a relay: the new one takes the capture if it matches. */
+/*
+ * A reload keeps a relay: the new one takes the capture if it matches and
+ * runs (one stopped on an error starts anew at the next accept).
+ */
 void
 capture_relay_move(struct relay *from, struct relay *to)
 {
 	if (from->rl_cap == NULL)
 		return;
 	if (to->rl_cap == NULL && to->rl_conf->capture[0] != '\0' &&
-	    cap_matches(from->rl_cap, to->rl_conf)) {
+	    !from->rl_cap->off && cap_matches(from->rl_cap, to->rl_conf)) {
 		to->rl_cap = from->rl_cap;
 		from->rl_cap = NULL;
 		return;
@@ -251,7 +255,8 @@ capture_conn_start(struct conn *c)
 	struct cap_leg	*lg;
 	char		 ts[40];
 
-	if (rl->rl_cap == NULL || (cc = calloc(1, sizeof(*cc))) == NULL)
+	if (rl->rl_cap == NULL || rl->rl_cap->off ||
+	    (cc = calloc(1, sizeof(*cc))) == NULL)
 		return;
 	cc->cap = rl->rl_cap;
 	cc->cap->refcnt++;

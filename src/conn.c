@@ -128,7 +128,7 @@ conn_new(struct relay *rl, int fd, const struct sockaddr *sa, socklen_t salen,
 		    &c->c_start, ts, sizeof(ts))));
 		eventlog_emit(ev);
 	}
-	capture_relay_sync(rl);
+	capture_relay_sync(rl, 0);
 	if (rl->rl_cap != NULL)
 		capture_conn_start(c);
 	return (c);

@@ -1052,7 +1052,7 @@ control_patch(struct ctl_req *r, struct relay *rl)
 	}
 	control_swap_conf(rl, rc);
 	rc = NULL;
-	capture_relay_sync(rl);
+	capture_relay_sync(rl, json_object_get(body, "capture") != NULL);
 	if (json_object_get(body, "enabled") != NULL)
 		listener_set_enabled(rl, rl->rl_conf->enabled);
 	control_mode_event(rl, changes, prev);

@@ -568,7 +568,7 @@ size_t		 tcpip_header(uint8_t *, const struct sockaddr *,
 /* capture.c: pcapng files of what a relay's connections carried. */
 struct capture;
 struct cap_conn;
-void		 capture_relay_sync(struct relay *);
+void		 capture_relay_sync(struct relay *, int);
 void		 capture_relay_move(struct relay *, struct relay *);
 void		 capture_relay_free(struct relay *);
 void		 capture_conn_start(struct conn *);

@@ -3,7 +3,9 @@
 the event log, read with tshark and capinfos.
 
   capcheck.py files EVLOG FILE...     every file is a pcapng capinfos takes,
-                                      with the two interfaces; its comments
+                                      with the two interfaces, whose IP and
+                                      TCP checksums tshark finds good; its
+                                      comments
                                       name the relay, connection and accept
                                       time of the event log
   capcheck.py streams LIVE FW FWADDRS [PORT...]
@@ -69,7 +71,16 @@ def files(evlog, paths):
             err('%s: not a raw-IP pcapng: %s' % (path, p.stdout))
             continue
         rows = tshark(path, ['frame.number', 'frame.interface_name',
-                             'frame.comment'])
+                             'frame.comment', 'ip.checksum.status',
+                             'tcp.checksum.status'],
+                      ['-o', 'ip.check_checksum:TRUE',
+                       '-o', 'tcp.check_checksum:TRUE'])
+        bad = [r['frame.number'] for r in rows
+               if r['tcp.checksum.status'] != '1' or
+               r['ip.checksum.status'] not in ('', '1')]
+        if bad:
+            err('%s: checksums not good in frames %s' % (path,
+                                                         ' '.join(bad)))
         ifs = set(r['frame.interface_name'] for r in rows)
         if not ifs <= {'client', 'target'}:
             err('%s: interfaces %s' % (path, sorted(ifs)))
@@ -94,7 +105,8 @@ def files(evlog, paths):
             n += 1
         if n == 0:
             err('%s: no comment on any packet' % path)
-        print('ok %s: capinfos takes it, %d packets, interfaces %s, '
+        print('ok %s: capinfos takes it, %d packets with good IP and TCP '
+              'checksums, interfaces %s, '
               '%d connection comments matching accept events' %
               (path.rsplit('/', 1)[-1], len(rows), ','.join(sorted(ifs)), n))
     return seen

@@ -165,4 +165,12 @@ ev_assert "deletes made room; the files written held both legs' 2 GiB" \
      sum(e['bytes'] for e in sel('capture', 'relay=ring',
          'action=close')) >= 2 * 1024 ** 3"
 ls "$C3" >"$T/ring.ls"
+# The 64 KiB segments of the bulk transfer carry good checksums too.
+newest=$C3/$(head -n 1 "$T/ring.ls")
+tshark -n -r "$newest" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
+    -T fields -e tcp.checksum.status -e ip.checksum.status -e tcp.len \
+    >"$T/csum.out" 2>"$T/tshark.err" || fail "tshark: $(cat "$T/tshark.err")"
+awk '$1 != 1 || $2 != 1 { bad++ } $3 > 60000 { big++ }
+    END { exit !(bad == 0 && big > 10) }' "$T/csum.out" ||
+    fail "checksums in $newest: $(sort "$T/csum.out" | uniq -c | head)"
 ok "1 GiB relayed: at most $max bytes on disk, every file within 8 MiB"

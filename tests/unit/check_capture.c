@@ -134,6 +134,42 @@ START_TEST(test_epb_comment)
 }
 END_TEST
 
+/* RFC 1071 the slow way: big-endian 16-bit words, carries folded. */
+static uint16_t
+ref_csum(const uint8_t *p, size_t len)
+{
+	uint32_t	 sum = 0;
+	size_t		 i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ((uint16_t)~sum);
+}
+
+START_TEST(test_inet_sum)
+{
+	uint8_t		 buf[300];
+	size_t		 i, len, off;
+	uint16_t	 got;
+
+	srandom(1071);
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)random();
+	memset(buf + 100, 0xff, 64);	/* carries out of every word */
+	for (off = 0; off < 8; off++)
+		for (len = 0; len + off <= sizeof(buf); len++) {
+			got = ntohs(inet_fold(inet_sum(0, buf + off, len)));
+			ck_assert_msg(got == ref_csum(buf + off, len),
+			    "len %zu off %zu: %04x, not %04x", len, off, got,
+			    ref_csum(buf + off, len));
+		}
+}
+END_TEST
+
 /* The receiver's check: header and data sum (with the pseudo header). */
 static uint16_t
 tcp_verify(const uint8_t *pkt, size_t len)
@@ -366,6 +402,7 @@ capture_suite(void)
 
 	tcase_add_test(tc, test_shb_idb);
 	tcase_add_test(tc, test_epb_comment);
+	tcase_add_test(tc, test_inet_sum);
 	tcase_add_test(tc, test_tcpip_v4);
 	tcase_add_test(tc, test_tcpip_v6_pieces);
 	tcase_add_test(tc, test_conf_capture);
