@@ -37,7 +37,6 @@
 #include "control.h"
 #include "fault.h"
 
-#define CONTROL_HEADERS_MAX	16384
 #define CONTROL_TIMEOUT		30
 #define CONTROL_SEGMENTS	6
 
@@ -62,6 +61,7 @@ static void	 control_error(struct ctl_req *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static void	 control_method(struct ctl_req *, const char *);
 static json_t	*control_body(struct ctl_req *);
+static int	 control_refused(struct ctl_req *);
 static int	 control_unix(struct control *, const char *);
 static int	 control_tcp(struct control *, const char *);
 static json_t	*control_relay_json(struct relay *);
@@ -135,12 +135,14 @@ control_init(struct fwrelay *sc)
 		return (-1);
 	}
 	/*
-	 * evhttp refuses bodies past its own limit with an HTML 413 before
-	 * we see them, so its limit is far above ours and control_body()
-	 * answers the documented JSON 413 for any body up to it.
+	 * evhttp refuses a request past its own limits with an HTML page,
+	 * before we see it. control_conn.c reads the framing first and
+	 * refuses such requests itself (control_refused answers them), so
+	 * evhttp's limits, a little above ours, are only a backstop.
 	 */
-	evhttp_set_max_body_size(ct->ct_http, CONTROL_BODY_HARD_MAX);
-	evhttp_set_max_headers_size(ct->ct_http, CONTROL_HEADERS_MAX);
+	evhttp_set_bevcb(ct->ct_http, control_conn_bev, NULL);
+	evhttp_set_max_body_size(ct->ct_http, CONTROL_BODY_MAX);
+	evhttp_set_max_headers_size(ct->ct_http, CONTROL_HEADERS_MAX + 1024);
 	evhttp_set_timeout(ct->ct_http, CONTROL_TIMEOUT);
 	evhttp_set_allowed_methods(ct->ct_http, EVHTTP_REQ_GET |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
@@ -379,6 +381,35 @@ control_body(struct ctl_req *r)
 	return (doc);
 }
 
+/*
+ * A request control_conn.c refused, its body or head too large or its
+ * framing one we do not read: the JSON error, and the connection closed
+ * (the rest of the request was dropped). -1 when it was answered.
+ */
+static int
+control_refused(struct ctl_req *r)
+{
+	const char	*why;
+
+	if ((why = control_conn_refused(r->req)) == NULL)
+		return (0);
+	evhttp_add_header(evhttp_request_get_output_headers(r->req),
+	    "Connection", "close");
+	if (strcmp(why, "body") == 0)
+		control_error(r, 413, "request body larger than %d bytes",
+		    CONTROL_BODY_MAX);
+	else if (strcmp(why, "head") == 0)
+		control_error(r, 413, "request head larger than %d bytes",
+		    CONTROL_HEADERS_MAX);
+	else if (strcmp(why, "length") == 0)
+		control_error(r, 400, "bad Content-Length");
+	else if (strcmp(why, "fold") == 0)
+		control_error(r, 400, "folded header lines are not accepted");
+	else
+		control_error(r, 400, "malformed chunked body");
+	return (-1);
+}
+
 /* Split the path into segments; -1 when it is not one of ours. */
 static int
 control_split(struct ctl_req *r, char *path)
@@ -415,6 +446,8 @@ control_request(struct evhttp_request *req, void *arg)
 	r.method = evhttp_request_get_command(req);
 	if (r.method == EVHTTP_REQ_HEAD)
 		r.method = EVHTTP_REQ_GET;
+	if (control_refused(&r) == -1)
+		return;
 	if ((uri = evhttp_request_get_evhttp_uri(req)) == NULL ||
 	    (path = evhttp_uri_get_path(uri)) == NULL) {
 		control_error(&r, 400, "bad request URI");

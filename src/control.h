@@ -12,13 +12,16 @@
 struct fwrelay;
 struct evbuffer;
 struct evhttp_request;
+struct evhttp_connection;
+struct event_base;
+struct bufferevent;
 struct cidr;
 struct rule;
 
 /* Largest request body the API reads; larger ones get 413. */
 #define CONTROL_BODY_MAX	(64 * 1024)
-/* evhttp's own limit: past it, its HTML 413 and the connection closed */
-#define CONTROL_BODY_HARD_MAX	(16 * 1024 * 1024)
+/* Largest request head (and chunked trailer), line ends counted. */
+#define CONTROL_HEADERS_MAX	16384
 
 /* control.c */
 /*
@@ -48,6 +51,19 @@ int		 control_patch_conf(json_t *, const struct relay_conf *,
 #define CONTROL_GUARD_HEADER	"X-Fwrelay"
 /* Event streams (GET /v1/events) open at once. */
 #define CONTROL_UI_STREAMS	16
+
+/* control_conn.c */
+/* evhttp_set_bevcb's callback: a connection's bufferevent. */
+struct bufferevent *control_conn_bev(struct event_base *, void *);
+/*
+ * Why the request was refused as it came ("body", "head", "length",
+ * "fold" or "chunk": the API answers it and closes), or NULL. Call it
+ * once for each request, in their order.
+ */
+const char	*control_conn_refused(struct evhttp_request *);
+/* evhttp_connection_set_closecb for a control connection. */
+void		 control_conn_set_closecb(struct evhttp_connection *,
+		    void (*)(struct evhttp_connection *, void *), void *);
 
 /* control_ui.c */
 /* Keep the last events and start the stream; with control_init. */

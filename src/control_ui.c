@@ -72,7 +72,7 @@ control_ui_free(struct fwrelay *sc)
 	eventlog_tap(NULL, NULL);
 	/* evhttp_free, next, frees the connections and their requests. */
 	while ((uc = TAILQ_FIRST(&ui_clients)) != NULL) {
-		evhttp_connection_set_closecb(uc->uc_evcon, NULL, NULL);
+		control_conn_set_closecb(uc->uc_evcon, NULL, NULL);
 		TAILQ_REMOVE(&ui_clients, uc, uc_entry);
 		free(uc);
 	}
@@ -165,7 +165,7 @@ control_ui_events(struct fwrelay *sc, struct evhttp_request *req)
 	uc->uc_evcon = evcon;
 	TAILQ_INSERT_TAIL(&ui_clients, uc, uc_entry);
 	ui_nclients++;
-	evhttp_connection_set_closecb(evcon, control_ui_closed, uc);
+	control_conn_set_closecb(evcon, control_ui_closed, uc);
 
 	/* The kept events after Last-Event-ID (all of them without one). */
 	from = ui_seq >= CONTROL_UI_RING ? ui_seq - CONTROL_UI_RING + 1 : 1;

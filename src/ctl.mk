@@ -2,7 +2,8 @@
 # into src/fwrelay from libfwctl), the fwrelayctl client, its man page and
 # the packaging files. fault.c lives in libfwcore (core.mk): the pump calls it.
 noinst_LIBRARIES += src/libfwctl.a
-src_libfwctl_a_SOURCES = src/control.c src/metrics.c src/priv.c
+src_libfwctl_a_SOURCES = src/control.c src/control_conn.c src/metrics.c \
+	src/priv.c
 noinst_HEADERS += src/control.h src/fault.h
 
 bin_PROGRAMS += src/fwrelayctl

@@ -2,10 +2,10 @@
 # Whatever a client sends, the API answers 4xx (JSON {"error"} from our
 # handlers) and the daemon goes on relaying: unknown paths 404, wrong
 # methods 405 with Allow, malformed JSON 400, bad values 422, bodies over
-# 64 KiB 413 (JSON up to 16 MiB), garbage and oversized headers over the raw socket. Reload
-# through the API: 200; a broken file 422 with every error as file:line,
-# the running relays untouched; a file that cannot be applied (its port is
-# taken) 409.
+# 64 KiB 413 (JSON whatever their size), garbage and oversized headers
+# over the raw socket. Reload through the API: 200; a broken file 422 with
+# every error as file:line, the running relays untouched; a file that
+# cannot be applied (its port is taken) 409.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/t-fault-lib.sh"
 fw_init control-errors
