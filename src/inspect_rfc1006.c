@@ -142,6 +142,12 @@ rfc1006_insp_eof(struct conn_side *cs)
 static void
 rfc1006_insp_free(struct conn *c)
 {
+	struct rfc1006_state	*st = c->c_insp_state;
+
+	if (st != NULL) {
+		rfc1006_stream_free(&st->client.rs);
+		rfc1006_stream_free(&st->target.rs);
+	}
 	free(c->c_insp_state);
 	c->c_insp_state = NULL;
 }

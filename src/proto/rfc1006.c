@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rfc1006.h"
@@ -125,7 +126,7 @@ rfc1006_stream_eof(struct rfc1006_stream *rs)
 	else
 		rfc1006_fatal(rs, "tpkt_truncated", "stream ended %llu bytes "
 		    "into a TPKT of %u", (unsigned long long)(rs->rs_off -
-		    rs->rs_tpdu.offset), rs->rs_tpdu.tpkt_len);
+		    rs->rs_w->tpdu.offset), rs->rs_w->tpdu.tpkt_len);
 	return (-1);
 }
 
@@ -140,19 +141,20 @@ rfc1006_report(struct rfc1006_stream *rs, const char *rule,
     enum rfc1006_sev sev, const char *fmt, ...)
 {
 	struct rfc1006_anomaly	 a;
+	char			 detail[RFC1006_DETAIL_MAX];
 	va_list			 ap;
 
 	if (rs->rs_cb == NULL || rs->rs_cb->anomaly == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(rs->rs_detail, sizeof(rs->rs_detail), fmt, ap);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 	a.rule = rule;
 	a.sev = sev;
 	a.fatal = sev == RFC1006_FATAL;
 	a.framing = sev >= RFC1006_FRAMING;
-	a.offset = rs->rs_tpdu.offset;
-	a.detail = rs->rs_detail;
+	a.offset = rs->rs_w != NULL ? rs->rs_w->tpdu.offset : rs->rs_off;
+	a.detail = detail;
 	rs->rs_cb->anomaly(rs->rs_arg, &a);
 }
 
@@ -161,6 +163,7 @@ rfc1006_fatal(struct rfc1006_stream *rs, const char *rule, const char *fmt,
     ...)
 {
 	struct rfc1006_anomaly	 a;
+	char			 detail[RFC1006_DETAIL_MAX];
 	va_list			 ap;
 	size_t			 n;
 
@@ -168,17 +171,17 @@ rfc1006_fatal(struct rfc1006_stream *rs, const char *rule, const char *fmt,
 	if (rs->rs_cb == NULL || rs->rs_cb->anomaly == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(rs->rs_detail, sizeof(rs->rs_detail), fmt, ap);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	n = strlen(rs->rs_detail);
-	snprintf(rs->rs_detail + n, sizeof(rs->rs_detail) - n,
+	n = strlen(detail);
+	snprintf(detail + n, sizeof(detail) - n,
 	    "; framing lost, stream cannot resync");
 	a.rule = rule;
 	a.sev = RFC1006_FATAL;
 	a.fatal = 1;
 	a.framing = 1;
-	a.offset = rs->rs_tpdu.offset;
-	a.detail = rs->rs_detail;
+	a.offset = rs->rs_w != NULL ? rs->rs_w->tpdu.offset : rs->rs_off;
+	a.detail = detail;
 	rs->rs_cb->anomaly(rs->rs_arg, &a);
 }
 
@@ -186,13 +189,22 @@ int
 rfc1006_stream_feed(struct rfc1006_stream *rs, const uint8_t *buf,
     size_t len)
 {
-	struct cotp_tpdu	*t = &rs->rs_tpdu;
+	struct cotp_tpdu	*t;
 	const char		*rule;
+	char			 detail[RFC1006_DETAIL_MAX];
 	size_t			 n, want, keep;
 	uint16_t		 tlen;
 	uint8_t			 rsv;
 
 	while (len > 0 && !rs->rs_dead && !rs->rs_stopped) {
+		/* Between TPKTs a stream holds no work area (idle memory). */
+		if (rs->rs_w == NULL && (rs->rs_w = malloc(sizeof(*rs->rs_w))) ==
+		    NULL) {
+			rfc1006_fatal(rs, "out_of_memory", "no memory for a "
+			    "TPKT");
+			break;
+		}
+		t = &rs->rs_w->tpdu;
 		switch (rs->rs_state) {
 		case RS_TPKT:
 			if (rs->rs_have == 0) {
@@ -203,22 +215,22 @@ rfc1006_stream_feed(struct rfc1006_stream *rs, const uint8_t *buf,
 			n = TPKT_HDRLEN - rs->rs_have;
 			if (n > len)
 				n = len;
-			memcpy(rs->rs_hdr + rs->rs_have, buf, n);
+			memcpy(rs->rs_w->hdr + rs->rs_have, buf, n);
 			rs->rs_have += n;
 			buf += n;
 			len -= n;
 			rs->rs_off += n;
 			if (rs->rs_have < TPKT_HDRLEN)
 				break;
-			if (tpkt_parse(rs->rs_hdr, TPKT_HDRLEN, &tlen, &rsv,
+			if (tpkt_parse(rs->rs_w->hdr, TPKT_HDRLEN, &tlen, &rsv,
 			    &rule) == -1) {
 				if (strcmp(rule, "tpkt_version") == 0)
 					rfc1006_fatal(rs, rule, "tpkt version "
-					    "%u, not 3", rs->rs_hdr[0]);
+					    "%u, not 3", rs->rs_w->hdr[0]);
 				else
 					rfc1006_fatal(rs, rule, "tpkt length "
 					    "%u outside %u..%zu",
-					    wire_get16be(rs->rs_hdr + 2),
+					    wire_get16be(rs->rs_w->hdr + 2),
 					    TPKT_MINLEN, rs->rs_cap);
 				break;
 			}
@@ -238,20 +250,20 @@ rfc1006_stream_feed(struct rfc1006_stream *rs, const uint8_t *buf,
 			rs->rs_state = RS_LI;
 			break;
 		case RS_LI:
-			rs->rs_hdr[rs->rs_have++] = *buf++;
+			rs->rs_w->hdr[rs->rs_have++] = *buf++;
 			len--;
 			rs->rs_off++;
 			rs->rs_left--;
-			if (cotp_check_li(rs->rs_hdr + TPKT_HDRLEN,
-			    t->tpkt_len - TPKT_HDRLEN, &rule, rs->rs_detail,
-			    sizeof(rs->rs_detail)) == -1) {
+			if (cotp_check_li(rs->rs_w->hdr + TPKT_HDRLEN,
+			    t->tpkt_len - TPKT_HDRLEN, &rule, detail,
+			    sizeof(detail)) == -1) {
 				rfc1006_report(rs, rule, RFC1006_FRAMING, "%s",
-				    rs->rs_detail);
+				    detail);
 				rs->rs_bad = 1;
 				rs->rs_state = RS_BODY;
 			} else {
 				rs->rs_need = TPKT_HDRLEN + 1 +
-				    rs->rs_hdr[TPKT_HDRLEN];
+				    rs->rs_w->hdr[TPKT_HDRLEN];
 				rs->rs_state = RS_HDR;
 			}
 			break;
@@ -259,7 +271,7 @@ rfc1006_stream_feed(struct rfc1006_stream *rs, const uint8_t *buf,
 			n = rs->rs_need - rs->rs_have;
 			if (n > len)
 				n = len;
-			memcpy(rs->rs_hdr + rs->rs_have, buf, n);
+			memcpy(rs->rs_w->hdr + rs->rs_have, buf, n);
 			rs->rs_have += n;
 			buf += n;
 			len -= n;
@@ -284,7 +296,8 @@ rfc1006_stream_feed(struct rfc1006_stream *rs, const uint8_t *buf,
 			    t->type == COTP_ER)) {
 				keep = COTP_UDATA_MAX - t->udata_kept;
 				want = n < keep ? n : keep;
-				memcpy(rs->rs_udata + t->udata_kept, buf, want);
+				memcpy(rs->rs_w->udata + t->udata_kept, buf,
+				    want);
 				t->udata_kept += want;
 			}
 			buf += n;
@@ -298,36 +311,50 @@ rfc1006_stream_feed(struct rfc1006_stream *rs, const uint8_t *buf,
 		    rs->rs_left == 0)
 			rfc1006_finish(rs);
 	}
+	if (rs->rs_w != NULL && (rs->rs_dead || rs->rs_stopped ||
+	    (rs->rs_state == RS_TPKT && rs->rs_have == 0))) {
+		free(rs->rs_w);
+		rs->rs_w = NULL;
+	}
 	if (rs->rs_dead || rs->rs_stopped)
 		return (-1);
 	return (0);
+}
+
+/* What a stream still holds (a TPKT it was in the middle of). */
+void
+rfc1006_stream_free(struct rfc1006_stream *rs)
+{
+	free(rs->rs_w);
+	rs->rs_w = NULL;
 }
 
 /* The COTP header is complete: decode it and check it against the state. */
 static void
 rfc1006_header(struct rfc1006_stream *rs)
 {
-	struct cotp_tpdu	*t = &rs->rs_tpdu;
+	struct cotp_tpdu	*t = &rs->rs_w->tpdu;
 	const char		*rule;
+	char			 detail[RFC1006_DETAIL_MAX];
 	uint64_t		 off = t->offset;
 	uint16_t		 tlen = t->tpkt_len;
 	uint8_t			 rsv = t->tpkt_reserved;
 	size_t			 i;
 
-	if (cotp_decode(rs->rs_hdr + TPKT_HDRLEN, rs->rs_need - TPKT_HDRLEN,
-	    tlen - TPKT_HDRLEN, t, &rule, rs->rs_detail,
-	    sizeof(rs->rs_detail)) == -1) {
+	if (cotp_decode(rs->rs_w->hdr + TPKT_HDRLEN, rs->rs_need - TPKT_HDRLEN,
+	    tlen - TPKT_HDRLEN, t, &rule, detail,
+	    sizeof(detail)) == -1) {
 		t->offset = off;
 		t->tpkt_len = tlen;
 		t->tpkt_reserved = rsv;
-		rfc1006_report(rs, rule, RFC1006_FRAMING, "%s", rs->rs_detail);
+		rfc1006_report(rs, rule, RFC1006_FRAMING, "%s", detail);
 		rs->rs_bad = 1;
 		return;
 	}
 	t->offset = off;
 	t->tpkt_len = tlen;
 	t->tpkt_reserved = rsv;
-	t->udata = rs->rs_udata;
+	t->udata = rs->rs_w->udata;
 	t->udata_kept = 0;
 
 	for (i = 0; i < sizeof(cotp_violations) / sizeof(cotp_violations[0]);
@@ -355,7 +382,7 @@ rfc1006_header(struct rfc1006_stream *rs)
 static void
 rfc1006_state(struct rfc1006_stream *rs)
 {
-	struct cotp_tpdu	*t = &rs->rs_tpdu;
+	struct cotp_tpdu	*t = &rs->rs_w->tpdu;
 	const char		*name = cotp_type_name(t->type);
 	struct rfc1006_stream	*peer = rs->rs_peer;
 
@@ -436,7 +463,7 @@ rfc1006_state(struct rfc1006_stream *rs)
 static void
 rfc1006_negotiate(struct rfc1006_stream *rs)
 {
-	struct cotp_tpdu	*t = &rs->rs_tpdu;
+	struct cotp_tpdu	*t = &rs->rs_w->tpdu;
 	struct rfc1006_stream	*peer = rs->rs_peer;
 	uint8_t			 size, opt;
 
@@ -477,7 +504,7 @@ rfc1006_finish(struct rfc1006_stream *rs)
 	rs->rs_have = 0;
 	rs->rs_ntpdu++;
 	if (!rs->rs_bad && rs->rs_cb != NULL && rs->rs_cb->tpdu != NULL)
-		rs->rs_cb->tpdu(rs->rs_arg, &rs->rs_tpdu);
+		rs->rs_cb->tpdu(rs->rs_arg, &rs->rs_w->tpdu);
 }
 
 int

@@ -153,6 +153,19 @@ struct rfc1006_callbacks {
 };
 
 /* Per-direction incremental decoder; no allocation, embed it anywhere. */
+/*
+ * What a stream needs while it is inside a TPKT: the header as it comes,
+ * the decoded TPDU, the user data kept. Allocated at a TPKT's first byte
+ * and freed at the end of the feed that completes it, so an idle
+ * connection holds none (issue 15: memory per idle inspected connection).
+ */
+struct rfc1006_work {
+	struct cotp_tpdu		 tpdu;
+	uint8_t				 hdr[TPKT_HDRLEN + COTP_HDR_MAX];
+	uint8_t				 udata[COTP_UDATA_MAX];
+};
+#define RFC1006_DETAIL_MAX	160
+
 struct rfc1006_stream {
 	enum rfc1006_dir		 rs_dir;
 	const struct rfc1006_callbacks	*rs_cb;
@@ -170,9 +183,7 @@ struct rfc1006_stream {
 	size_t				 rs_need;	/* rs_hdr target */
 	size_t				 rs_left;	/* TPKT bytes to go */
 	int				 rs_bad;	/* TPDU undecodable */
-	struct cotp_tpdu		 rs_tpdu;
-	uint8_t				 rs_hdr[TPKT_HDRLEN + COTP_HDR_MAX];
-	uint8_t				 rs_udata[COTP_UDATA_MAX];
+	struct rfc1006_work		*rs_w;		/* inside a TPKT only */
 	/* Negotiation, filled by CR (caller) and CC (callee). */
 	int				 rs_cr_seen;
 	uint16_t			 rs_cr_src_ref;
@@ -181,7 +192,6 @@ struct rfc1006_stream {
 	int				 rs_cc_seen;
 	size_t				 rs_max_tpdu;	/* 0: no limit */
 	int				 rs_expedited;	/* -1 unknown */
-	char				 rs_detail[160];
 };
 
 /* rfc1006.c */
@@ -207,6 +217,8 @@ int		 rfc1006_stream_feed(struct rfc1006_stream *, const uint8_t *,
 		    size_t);
 /* Called from a callback: consume nothing more. */
 void		 rfc1006_stream_stop(struct rfc1006_stream *);
+/* Free what a stream holds; it may be fed again afterwards. */
+void		 rfc1006_stream_free(struct rfc1006_stream *);
 /*
  * The side closed its stream: a TPKT begun and not finished is a framing
  * anomaly ("tpkt_truncated", fatal). Returns -1 if it was, else 0.

@@ -156,6 +156,7 @@ run(enum rfc1006_dir dir, size_t cap, unsigned int stop_at,
 	if (rfc1006_stream_boundary(&rs) > len)
 		abort();
 	*boundary = rfc1006_stream_boundary(&rs);
+	rfc1006_stream_free(&rs);
 	return (f.h);
 }
 
@@ -262,5 +263,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rfc1006_stream_feed(&c, data + off, n);
 		}
 	}
+	rfc1006_stream_free(&c);
+	rfc1006_stream_free(&s);
 	return (0);
 }

@@ -155,6 +155,7 @@ decode_all_ways(enum rfc1006_dir dir, const uint8_t *buf, size_t len,
 	ck_assert_ptr_nonnull(r);
 	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
 		memset(r, 0, sizeof(*r));
+		rfc1006_stream_free(&rs);
 		rfc1006_stream_init(&rs, dir, &rec_cb, r);
 		rv = feed(&rs, r, buf, len, chunks[i]);
 		ck_assert_int_eq(rv, rv0);
@@ -167,6 +168,7 @@ decode_all_ways(enum rfc1006_dir dir, const uint8_t *buf, size_t len,
 		ck_assert_int_eq(r->outside, 0);
 	}
 	free(r);
+	rfc1006_stream_free(&rs);
 }
 
 /* Index of the first anomaly with this rule, or -1. */
@@ -320,6 +322,8 @@ START_TEST(test_paired_conversation)
 	    sizeof(ex_cr) + sizeof(ex_dt));
 	free(rc);
 	free(rs);
+	rfc1006_stream_free(&c);
+	rfc1006_stream_free(&s);
 }
 END_TEST
 
@@ -341,6 +345,7 @@ START_TEST(test_partial_and_boundary)
 	ck_assert_int_eq(r->nt, 3);
 	ck_assert_uint_eq(rfc1006_stream_boundary(&rs), sizeof(buf));
 	free(r);
+	rfc1006_stream_free(&rs);
 }
 END_TEST
 
@@ -371,6 +376,7 @@ START_TEST(test_tpkt_version)
 	ck_assert_int_eq(r->nt, 0);
 	ck_assert_int_eq(r->na, 1);
 	free(r);
+	rfc1006_stream_free(&rs);
 }
 END_TEST
 
@@ -404,6 +410,7 @@ START_TEST(test_tpkt_length)
 	ck_assert_str_eq(r->a[0].rule, "tpkt_length");
 	ck_assert_int_eq(r->a[0].fatal, 1);
 	free(r);
+	rfc1006_stream_free(&rs);
 }
 END_TEST
 
@@ -619,6 +626,7 @@ START_TEST(test_classes_and_eof)
 	    "header"));
 	/* Part of a body. */
 	memset(r, 0, sizeof(*r));
+	rfc1006_stream_free(&rs);
 	rfc1006_stream_init(&rs, RFC1006_CALLER, &rec_cb, r);
 	ck_assert_int_eq(feed(&rs, r, ex_cr, sizeof(ex_cr) - 3, 0), 0);
 	ck_assert_int_eq(rfc1006_stream_eof(&rs), -1);
@@ -626,6 +634,7 @@ START_TEST(test_classes_and_eof)
 	ck_assert_ptr_nonnull(strstr(r->a[0].detail, "25 bytes into a TPKT "
 	    "of 28"));
 	free(r);
+	rfc1006_stream_free(&rs);
 }
 END_TEST
 
@@ -721,7 +730,9 @@ START_TEST(test_negotiation)
 	/* Options the CR did not offer. */
 	memset(rc, 0, sizeof(*rc));
 	memset(rs, 0, sizeof(*rs));
+	rfc1006_stream_free(&c);
 	rfc1006_stream_init(&c, RFC1006_CALLER, &rec_cb, rc);
+	rfc1006_stream_free(&s);
 	rfc1006_stream_init(&s, RFC1006_CALLEE, &rec_cb, rs);
 	rfc1006_stream_pair(&c, &s);
 	feed(&c, rc, ex_cr, sizeof(ex_cr), 0);
@@ -741,6 +752,8 @@ START_TEST(test_negotiation)
 	ck_assert_str_eq(rs->a[0].rule, "cotp_cc_options");
 	free(rc);
 	free(rs);
+	rfc1006_stream_free(&c);
+	rfc1006_stream_free(&s);
 }
 END_TEST
 
