@@ -50,15 +50,26 @@ struct rpc_side {
 	struct dcerpc_reasm	 ra;
 	struct conn_side	*cs;
 	int			 dead;
-	/* Stream offsets of the fragments of the call being reassembled. */
+	/*
+	 * Stream offsets of the fragments of the call being reassembled: the
+	 * first inline, the others (a call in several fragments) allocated
+	 * for that call only, so that an idle connection holds none.
+	 */
 	uint32_t		 frag_call;
 	unsigned int		 nfrag;
-	uint64_t		 frag_off[RPC_MAX_FRAGS];
-	size_t			 frag_stub[RPC_MAX_FRAGS];
+	uint64_t		 frag_off0;
+	size_t			 frag_stub0;
+	struct rpc_frags	*frags;
+	int			 frags_lost;	/* no memory: note no more */
 	uint64_t		 hold_from;	/* first fragment of an open call */
 	/* Anomalies that only pass are logged once per rule and side. */
 	const char		*seen[RPC_RULES_SEEN];
 	unsigned int		 nseen;
+};
+
+struct rpc_frags {
+	uint64_t		 off[RPC_MAX_FRAGS - 1];
+	size_t			 stub[RPC_MAX_FRAGS - 1];
 };
 
 struct rpc_ctx {
@@ -80,13 +91,17 @@ struct rpc_state {
 	int			 epm;
 	struct rpc_ctx		 ctx[RPC_MAX_CTX];
 	unsigned int		 nctx;
-	struct rpc_pending	 pending[RPC_PENDING];
+	struct rpc_pending	*pending;	/* RPC_PENDING, while any */
 	unsigned int		 npending;
 	int			 violation;
 	uint64_t		 calls;
 };
 
 static int	dcerpc_insp_init(struct conn *);
+static uint64_t	rpc_frag_off(const struct rpc_side *, unsigned int);
+static size_t	rpc_frag_stub(const struct rpc_side *, unsigned int);
+static void	rpc_frag_add(struct rpc_side *, uint64_t, size_t);
+static void	rpc_frag_reset(struct rpc_side *);
 static int	epm_insp_init(struct conn *);
 static ssize_t	dcerpc_insp_input(struct conn_side *, const uint8_t *, size_t);
 static void	dcerpc_insp_free(struct conn *);
@@ -179,6 +194,9 @@ dcerpc_insp_free(struct conn *c)
 	dcerpc_framer_free(&st->target.fr);
 	dcerpc_reasm_free(&st->client.ra);
 	dcerpc_reasm_free(&st->target.ra);
+	rpc_frag_reset(&st->client);
+	rpc_frag_reset(&st->target);
+	free(st->pending);
 	free(st);
 	c->c_insp_state = NULL;
 }
@@ -375,6 +393,53 @@ static void
 dcerpc_insp_pending_drop(struct rpc_state *st, struct rpc_pending *pd)
 {
 	*pd = st->pending[--st->npending];
+	if (st->npending == 0) {
+		free(st->pending);
+		st->pending = NULL;
+	}
+}
+
+/* Where fragment i of the call being reassembled began, and its stub. */
+static uint64_t
+rpc_frag_off(const struct rpc_side *sd, unsigned int i)
+{
+	return (i == 0 ? sd->frag_off0 : sd->frags->off[i - 1]);
+}
+
+static size_t
+rpc_frag_stub(const struct rpc_side *sd, unsigned int i)
+{
+	return (i == 0 ? sd->frag_stub0 : sd->frags->stub[i - 1]);
+}
+
+/* Note a fragment; past RPC_MAX_FRAGS (or without memory) it is not
+ * noted, and a rewrite that falls in it is not made. */
+static void
+rpc_frag_add(struct rpc_side *sd, uint64_t off, size_t stub)
+{
+	if (sd->nfrag == 0) {
+		sd->frag_off0 = off;
+		sd->frag_stub0 = stub;
+	} else if (!sd->frags_lost && sd->nfrag < RPC_MAX_FRAGS &&
+	    (sd->frags != NULL || (sd->frags = malloc(sizeof(*sd->frags))) !=
+	    NULL)) {
+		sd->frags->off[sd->nfrag - 1] = off;
+		sd->frags->stub[sd->nfrag - 1] = stub;
+	} else {
+		/* The later fragments must not take this one's place. */
+		sd->frags_lost = 1;
+		return;
+	}
+	sd->nfrag++;
+}
+
+static void
+rpc_frag_reset(struct rpc_side *sd)
+{
+	free(sd->frags);
+	sd->frags = NULL;
+	sd->frags_lost = 0;
+	sd->nfrag = 0;
 }
 
 /* Bindback awareness: a string binding in a request opens the way back. */
@@ -424,8 +489,8 @@ dcerpc_insp_rewrite(struct rpc_side *sd, const struct dcerpc_call *call,
 		if (dcerpc_call_locate(call, off + i, &frag, &foff) == -1 ||
 		    frag >= sd->nfrag)
 			return;
-		inspect_rewrite(sd->cs, sd->frag_off[frag] +
-		    sd->frag_stub[frag] + foff, &data[i], 1);
+		inspect_rewrite(sd->cs, rpc_frag_off(sd, frag) +
+		    rpc_frag_stub(sd, frag) + foff, &data[i], 1);
 	}
 }
 
@@ -452,7 +517,7 @@ epm_insp_reply(struct conn *c, struct rpc_side *sd, struct rpc_pending *pd,
 		if (epm_map_resp_parse(call->stub, call->stub_len, le, 0, &mr,
 		    &errstr) == -1) {
 			dcerpc_insp_anomaly(sd, errstr, "ept_map reply",
-			    sd->frag_off[0], RPC_CONFORMANCE);
+			    sd->frag_off0, RPC_CONFORMANCE);
 			return;
 		}
 		for (i = 0; i < mr.ntowers; i++)
@@ -463,7 +528,7 @@ epm_insp_reply(struct conn *c, struct rpc_side *sd, struct rpc_pending *pd,
 		if (epm_lookup_resp_parse(call->stub, call->stub_len, le, lr,
 		    &errstr) == -1) {
 			dcerpc_insp_anomaly(sd, errstr, "ept_lookup reply",
-			    sd->frag_off[0], RPC_CONFORMANCE);
+			    sd->frag_off0, RPC_CONFORMANCE);
 			free(lr);
 			return;
 		}
@@ -559,7 +624,9 @@ dcerpc_insp_call_done(struct conn *c, struct rpc_side *sd,
 		}
 		if (st->epm && ifc != NULL && dcerpc_uuid_eq(&ifc->uuid,
 		    &dcerpc_uuid_epm) && (call->opnum == EPM_OP_MAP ||
-		    call->opnum == EPM_OP_LOOKUP) && st->npending < RPC_PENDING) {
+		    call->opnum == EPM_OP_LOOKUP) && st->npending < RPC_PENDING &&
+		    (st->pending != NULL || (st->pending = calloc(RPC_PENDING,
+		    sizeof(*st->pending))) != NULL)) {
 			pd = &st->pending[st->npending++];
 			memset(pd, 0, sizeof(*pd));
 			pd->call_id = call->call_id;
@@ -645,14 +712,10 @@ dcerpc_insp_pdu(void *arg, const uint8_t *buf, size_t len, uint64_t off)
 	case 2:		/* response */
 		if (sd->nfrag == 0 || sd->frag_call != p.hdr.call_id ||
 		    (p.hdr.pfc_flags & DCERPC_PFC_FIRST_FRAG)) {
-			sd->nfrag = 0;
+			rpc_frag_reset(sd);
 			sd->frag_call = p.hdr.call_id;
 		}
-		if (sd->nfrag < RPC_MAX_FRAGS) {
-			sd->frag_off[sd->nfrag] = off;
-			sd->frag_stub[sd->nfrag] = p.stub_off;
-			sd->nfrag++;
-		}
+		rpc_frag_add(sd, off, p.stub_off);
 		r = dcerpc_reasm_add(&sd->ra, &p, &call, &errstr);
 		if (r == -1) {
 			dcerpc_insp_anomaly(sd, errstr, NULL, off,
@@ -662,12 +725,12 @@ dcerpc_insp_pdu(void *arg, const uint8_t *buf, size_t len, uint64_t off)
 		}
 		if (r == 0) {
 			if (sd->hold_from == UINT64_MAX)
-				sd->hold_from = sd->frag_off[0];
+				sd->hold_from = sd->frag_off0;
 			break;
 		}
 		sd->hold_from = UINT64_MAX;
 		dcerpc_insp_call_done(c, sd, &call, p.hdr.le);
-		sd->nfrag = 0;
+		rpc_frag_reset(sd);
 		break;
 	default:
 		break;

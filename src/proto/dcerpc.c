@@ -406,15 +406,16 @@ static void
 dcerpc_framer_fail(struct dcerpc_framer *df, const char *rule,
     const char *fmt, ...)
 {
+	char		 detail[128];
 	va_list		 ap;
 
 	df->df_dead = 1;
 	if (df->df_cb == NULL || df->df_cb->error == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(df->df_detail, sizeof(df->df_detail), fmt, ap);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	df->df_cb->error(df->df_arg, rule, df->df_detail,
+	df->df_cb->error(df->df_arg, rule, detail,
 	    df->df_off - df->df_have);
 }
 
@@ -516,6 +517,12 @@ dcerpc_framer_feed(struct dcerpc_framer *df, const uint8_t *buf, size_t len)
 				df->df_cb->pdu(df->df_arg, df->df_buf, n,
 				    df->df_off - n);
 		}
+	}
+	/* Between PDUs nothing is buffered: an idle connection holds none. */
+	if (df->df_have == 0 && df->df_buf != NULL) {
+		free(df->df_buf);
+		df->df_buf = NULL;
+		df->df_alloc = 0;
 	}
 	if (df->df_dead || df->df_stopped)
 		return (-1);

@@ -214,7 +214,6 @@ struct dcerpc_framer {
 	uint64_t	 df_npdu;
 	int		 df_dead;
 	int		 df_stopped;
-	char		 df_detail[128];
 };
 
 /* One reassembled call, valid until the next dcerpc_reasm_*() call. */
