@@ -61,6 +61,11 @@ struct bufferevent *control_conn_bev(struct event_base *, void *);
  * once for each request, in their order.
  */
 const char	*control_conn_refused(struct evhttp_request *);
+struct control_conn;
+/* The framing without a connection (fuzz_control); free() frees it. */
+struct control_conn *control_conn_detached(void);
+const char	*control_conn_feed(struct control_conn *, struct evbuffer *,
+		    size_t, size_t, size_t *);
 /* evhttp_connection_set_closecb for a control connection. */
 void		 control_conn_set_closecb(struct evhttp_connection *,
 		    void (*)(struct evhttp_connection *, void *), void *);

@@ -80,6 +80,8 @@ static TAILQ_HEAD(, control_conn) cc_conns =
 static void	 control_conn_input(struct evbuffer *,
 		    const struct evbuffer_cb_info *, void *);
 static void	 control_conn_closed(struct evhttp_connection *, void *);
+static void	 control_conn_added(struct control_conn *, struct evbuffer *,
+		    size_t);
 
 struct bufferevent *
 control_conn_bev(struct event_base *base, void *arg)
@@ -420,12 +422,45 @@ control_conn_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	if (info->n_added == 0 ||
 	    (cc == NULL && (cc = control_conn_attach(bev)) == NULL))
 		return;
+	control_conn_added(cc, buf, info->n_added);
+}
+
+/* n bytes came at the end of buf: read them, or drop them if refused. */
+static void
+control_conn_added(struct control_conn *cc, struct evbuffer *buf, size_t n)
+{
 	cc->cc_busy = 1;
 	if (cc->cc_state == CC_DROP) {
-		control_conn_cut(buf, evbuffer_get_length(buf) - info->n_added,
-		    NULL, 0);
+		control_conn_cut(buf, evbuffer_get_length(buf) - n, NULL, 0);
 		cc->cc_scan = evbuffer_get_length(buf);
 	} else
 		control_conn_read(cc, buf);
 	cc->cc_busy = 0;
+}
+
+/*
+ * The framing alone, for fuzz_control: a state with no connection, fed as
+ * the input callback is (evhttp took deleted bytes from the front of buf,
+ * added came at its end). Returns why the request was refused, or NULL;
+ * *scanned is how much of buf has been read.
+ */
+struct control_conn *
+control_conn_detached(void)
+{
+	struct control_conn	*cc;
+
+	if ((cc = calloc(1, sizeof(*cc))) != NULL)
+		control_conn_next(cc);
+	return (cc);
+}
+
+const char *
+control_conn_feed(struct control_conn *cc, struct evbuffer *buf,
+    size_t deleted, size_t added, size_t *scanned)
+{
+	cc->cc_scan -= deleted < cc->cc_scan ? deleted : cc->cc_scan;
+	if (added > 0)
+		control_conn_added(cc, buf, added);
+	*scanned = cc->cc_scan;
+	return (cc->cc_state == CC_DROP ? cc->cc_why : NULL);
 }

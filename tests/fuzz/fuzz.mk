@@ -3,17 +3,20 @@
 # runs each for N seconds on a copy of its seed corpus and fails if any
 # crashes. Each target compiles the code it fuzzes itself, with the
 # sanitizer and coverage flags, so libFuzzer sees inside it.
-FUZZ_NAMES = fuzz_rfc1006 fuzz_dcerpc fuzz_epm fuzz_strbind fuzz_config
+FUZZ_NAMES = fuzz_rfc1006 fuzz_dcerpc fuzz_epm fuzz_strbind fuzz_config \
+	fuzz_control
 FUZZ_SECONDS = 60
 FUZZ_WORKDIR = fuzz-work
 
 EXTRA_DIST += tests/fuzz/run-fuzz.sh tests/fuzz/corpus tests/fuzz/fuzz_rfc1006.dict \
 	tests/fuzz/fuzz_dcerpc.dict tests/fuzz/fuzz_epm.dict \
-	tests/fuzz/fuzz_strbind.dict tests/fuzz/fuzz_config.dict
+	tests/fuzz/fuzz_strbind.dict tests/fuzz/fuzz_config.dict \
+	tests/fuzz/fuzz_control.dict
 
 if FUZZ
 FUZZ_PROGS = tests/fuzz/fuzz_rfc1006 tests/fuzz/fuzz_dcerpc \
-	tests/fuzz/fuzz_epm tests/fuzz/fuzz_strbind tests/fuzz/fuzz_config
+	tests/fuzz/fuzz_epm tests/fuzz/fuzz_strbind tests/fuzz/fuzz_config \
+	tests/fuzz/fuzz_control
 noinst_PROGRAMS += $(FUZZ_PROGS)
 
 # Undefined behaviour must stop the run like a crash does.
@@ -44,6 +47,13 @@ tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c \
 tests_fuzz_fuzz_config_CFLAGS = $(FUZZ_TARGET_CFLAGS)
 tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_config_LDADD = $(LIBCONFIG_LIBS) $(JANSSON_LIBS) -lm
+
+# The control API's request framing (control_conn.c), on libevent.
+tests_fuzz_fuzz_control_SOURCES = tests/fuzz/fuzz_control.c \
+	src/control_conn.c
+tests_fuzz_fuzz_control_CFLAGS = $(FUZZ_TARGET_CFLAGS)
+tests_fuzz_fuzz_control_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_control_LDADD = $(LIBEVENT_LIBS)
 
 # For each target: fresh copy of the seeds, run, report the executions
 # from libFuzzer's final stats; exit 1 if any target crashed.
