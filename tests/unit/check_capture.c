@@ -292,20 +292,32 @@ START_TEST(test_tcpip_v6_pieces)
 }
 END_TEST
 
+/* A configuration of one relay with keys from line 3 on, loaded. */
+static struct fwrelay_conf *
+conf_load(const char *keys, struct config_errors *errs)
+{
+	struct fwrelay_conf	*conf;
+	char			*text;
+
+	if (asprintf(&text, "event_log = \"-\";\nrelays = ( { name = \"r\"; "
+	    "listen = \"127.0.0.1:7000\"; target = \"127.0.0.1:7001\";\n%s\n"
+	    "} );\n", keys) == -1)
+		ck_abort();
+	conf = config_load_string(text, "t.conf", errs);
+	free(text);
+	return (conf);
+}
+
 /* The errors a configuration text of one relay gets, joined by '|'. */
 static char *
 conf_errors(const char *keys)
 {
 	struct config_errors	 errs = { NULL, 0 };
 	struct fwrelay_conf	*conf;
-	char			*text, out[2048];
+	char			 out[2048];
 	size_t			 i, len = 0;
 
-	if (asprintf(&text, "event_log = \"-\";\nrelays = ( { name = \"r\"; "
-	    "listen = \"127.0.0.1:7000\"; target = \"127.0.0.1:7001\";\n%s\n"
-	    "} );\n", keys) == -1)
-		ck_abort();
-	conf = config_load_string(text, "t.conf", &errs);
+	conf = conf_load(keys, &errs);
 	out[0] = '\0';
 	for (i = 0; i < errs.n; i++)
 		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s",
@@ -313,7 +325,6 @@ conf_errors(const char *keys)
 	if (conf != NULL)
 		config_free(conf);
 	config_errors_clear(&errs);
-	free(text);
 	return (strdup(out));
 }
 
@@ -321,14 +332,8 @@ static struct relay_conf *
 conf_relay(const char *keys, struct fwrelay_conf **confp)
 {
 	struct config_errors	 errs = { NULL, 0 };
-	char			*text;
 
-	if (asprintf(&text, "event_log = \"-\";\nrelays = ( { name = \"r\"; "
-	    "listen = \"127.0.0.1:7000\"; target = \"127.0.0.1:7001\";\n%s\n"
-	    "} );\n", keys) == -1)
-		ck_abort();
-	*confp = config_load_string(text, "t.conf", &errs);
-	free(text);
+	*confp = conf_load(keys, &errs);
 	ck_assert_uint_eq(errs.n, 0);
 	ck_assert_ptr_nonnull(*confp);
 	config_errors_clear(&errs);
