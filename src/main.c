@@ -249,13 +249,17 @@ main(int argc, char *argv[])
 	sc->sc_conffile = conffile;
 	sc->sc_verbose = verbose;
 	main_event_start();
+	/*
+	 * The kernel's part first: once a relay's listen event is out, the
+	 * connections diverted to it arrive (a start that fails later
+	 * removes it again, atexit).
+	 */
+	if (kernel_apply(sc, 1) == -1)
+		fatalx("cannot install interception");
 	if (relay_apply(sc, conf, &errs, NULL) == -1) {
 		print_errors(&errs);
 		fatalx("cannot start relays");
 	}
-
-	if (kernel_apply(sc, 1) == -1)
-		fatalx("cannot install interception");
 	if (control_init(sc) == -1)
 		fatalx("cannot open the control API socket");
 	if (priv_drop(sc) == -1)

@@ -9,6 +9,8 @@
 #    captured.
 # 3. In connection mode one connection's capture rotates into numbered
 #    parts, each starting with the connection's comment, "(continued)".
+# With ::1, an IPv6 relay's capture: both legs between ::1 ends, good TCP
+# checksums, the bytes on each leg in each direction.
 # 4. 1 GiB relayed (512 MiB each way, checksummed at both ends) into a
 #    relay-mode capture bounded by capture_max_bytes = 32M over 4 files:
 #    the directory never holds more than 32 MiB (polled while it runs),
@@ -39,11 +41,21 @@ bulk2=$SRV_PORT bulk2_pid=$SRV_PID
 C4=$T/cap-parts
 mkdir "$C4"
 pd=$(fw_port) ps=$(fw_port) pr=$(fw_port) pp=$(fw_port)
+# IPv6 on ::1 where the host has it (t-ipv6 says so when it does not).
+C5=$T/cap-v6
+v6=
+if "$FWTEST" freeport "[::1]" >/dev/null 2>&1; then
+	mkdir "$C5"
+	fw_server echo6 --listen "[::1]:0" --timeout 20 echo
+	p6=$(fw_port "[::1]")
+	v6="v6 [::1]:$p6 [::1]:$SRV_PORT capture = \"$C5\";"
+fi
 fw_conf "$CONF" "control = \"$SOCK\";" \
     "down 127.0.0.1:$pd 127.0.0.1:$down capture = \"$C1\"; faults = ( { type = \"reset_after\"; bytes = 1000; direction = \"downstream\"; } );" \
     "sw 127.0.0.1:$ps 127.0.0.1:$echo" \
     "ring 127.0.0.1:$pr 127.0.0.1:$bulk capture = \"$C3\"; capture_mode = \"relay\"; capture_max_bytes = \"32M\"; capture_files = 4;" \
-    "parts 127.0.0.1:$pp 127.0.0.1:$bulk2 capture = \"$C4\"; capture_max_bytes = \"2M\"; capture_files = 2;"
+    "parts 127.0.0.1:$pp 127.0.0.1:$bulk2 capture = \"$C4\"; capture_max_bytes = \"2M\"; capture_files = 2;" \
+    ${v6:+"$v6"}
 fw_start
 
 # 1. The fault's resets.
@@ -98,6 +110,25 @@ ev_assert "one file opened for sw and closed by the switch" \
      one('capture', 'relay=sw', 'action=close', 'reason=off')['packets'] > 0
      and len(sel('capture', 'relay=sw')) == 2"
 ok "fwrelayctl: on for 2 connections in one file, off closes it at once"
+
+# IPv6: both legs between ::1 addresses, checksums good, the bytes there.
+if [ -n "$v6" ]; then
+	fw_client six --connect "[::1]:$p6" send:sixsix recv:sixsix shut eof \
+	    close
+	ev_wait 5 capture 2 relay=v6 || fail "capture events of v6"
+	tshark -n -r "$C5"/*.pcapng -o tcp.check_checksum:TRUE -T fields \
+	    -e ipv6.src -e ipv6.dst -e tcp.checksum.status -e tcp.payload \
+	    >"$T/v6.out" 2>"$T/tshark.err" ||
+	    fail "tshark: $(cat "$T/tshark.err")"
+	awk -F '\t' -v hex="$(printf sixsix | od -An -tx1 | tr -d ' \n')" '
+		$1 != "::1" || $2 != "::1" || $3 != 1 { bad++ }
+		{ p = $4; gsub(":", "", p) }
+		p == hex { data++ }
+		END { exit !(bad == 0 && NR >= 14 && data == 4) }' \
+	    "$T/v6.out" || fail "IPv6 capture: $(cat "$T/v6.out")"
+	ok "IPv6: $(wc -l <"$T/v6.out") packets between ::1 ends, good" \
+	    "checksums, the 6 bytes on each leg both ways"
+fi
 
 # 3. One connection's file in parts: 2 MiB each way is 8 MiB on the two
 # legs, in files of 1 MiB of which the last 2 are kept, named in order,

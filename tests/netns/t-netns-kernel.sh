@@ -64,6 +64,10 @@ FW_NRELAYS=2
 fw_start
 ev_assert "A: table fwrelay_ka$S, routing table 10100" \
     "one('nft_apply', 'table=fwrelay_ka$S', 'route_table=10100', 'mark=10100', 'rules=2', 'result=ok')"
+# What the listen events promise: a diverted connection arrives.
+ev_assert "A: the kernel's part is in before the first listen event" \
+    "[e['event'] for e in evs].index('nft_apply') <
+     [e['event'] for e in evs].index('listen')"
 
 # Instance B, alongside.
 conf "$T/b.conf" "$T/b.json" "kb$S" 7002
