@@ -14,6 +14,8 @@
 #   client, and the server on 103 never sees a connection.
 # - 104 is not diverted: with forwarding off it gets nowhere (times out),
 #   so what reached 102 and 135 went through fwrelay.
+# - fwrelay's capture (capture_mode "relay") shows each leg as the client
+#   and server saw it: the original destination, never the listener.
 . "$(dirname "$0")/netns-lib.sh"
 nt_init intercept ic --hosts
 
@@ -25,10 +27,13 @@ nt_server site2 srv103 198.51.100.20:103 --count 1 touch:"$T/got103" close
 nt_server site2 srv104 198.51.100.20:104 --count 1 touch:"$T/got104" close
 sed -e "s|^event_log = .*|event_log = \"$EVLOG\";|" \
     -e 's|intercept_ports = \[ 102, 135 \];|intercept_ports = [ 102, 135, 103 ];|' \
+    -e "s|target = \"original\";|target = \"original\"; capture = \"$T/cap\"; capture_mode = \"relay\";|" \
     "$top_srcdir/conf/examples/intercept.conf" >"$CONF"
 grep -q "^event_log = \"$EVLOG\";" "$CONF" || fail "no event_log line"
 grep -q "intercept_ports = \[ 102, 135, 103 \];" "$CONF" ||
     fail "no intercept_ports line"
+grep -q "capture = \"$T/cap\";" "$CONF" || fail "no capture line"
+mkdir "$T/cap"
 FW_NRELAYS=1
 fw_start
 ev_assert "fwrelay installed the TPROXY rule and the policy route itself" \
@@ -85,6 +90,29 @@ grep -q "timed out" "$T/c104.err" || fail "104: $(cat "$T/c104.err")"
 ok "104, not diverted: connect timed out, fw does not forward"
 
 ev_wait 5 close 3 || fail "close events"
+# The capture tells the intercepted story: the client leg between the
+# client and the address it dialled (not the listener's), the target leg
+# from the client's own address; 103 accepted, then reset by "the server".
+if command -v tshark >/dev/null 2>&1; then
+	c102=$(nt_local "$T/c102.out") c103=$(nt_local "$T/c103.out")
+	tshark -n -r "$T"/cap/*.pcapng -T fields -e frame.interface_name \
+	    -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport \
+	    -e tcp.flags.syn -e tcp.flags.reset >"$T/cap.out" \
+	    2>"$T/cap.err" || fail "tshark: $(cat "$T/cap.err")"
+	awk -v c102="$c102" -v c103="$c103" '
+		{ src = $2 ":" $3; dst = $4 ":" $5 }
+		$1 == "client" && src == c102 && dst == "198.51.100.20:102" &&
+		    $6 == 1 { csyn++ }
+		$1 == "target" && $2 == "192.0.2.10" &&
+		    dst == "198.51.100.20:102" && $6 == 1 { tsyn++ }
+		$1 == "client" && src == "198.51.100.20:103" && dst == c103 &&
+		    $7 == 1 { rst++ }
+		dst == "192.0.2.1:10102" || src == "192.0.2.1:10102" { bad++ }
+		END { exit !(csyn == 1 && tsyn == 1 && rst == 1 && bad == 0) }' \
+	    "$T/cap.out" || fail "the capture: $(cat "$T/cap.out")"
+	ok "the capture: $c102 -> 198.51.100.20:102 on both legs, 103 reset" \
+	    "by its original destination, the listener's address nowhere"
+fi
 nt_finish
 ev_assert "what it installed it removed on exit" \
     "one('nft_remove', 'table=fwrelay_fwrelay', 'route_table=$rt')"
