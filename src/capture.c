@@ -472,7 +472,6 @@ cap_segment(struct cap_conn *cc, int leg, int out, uint8_t flags,
 	struct cap_leg		*lg = &cc->leg[leg];
 	struct cap_file		*cf;
 	struct tcp_seg		 seg;
-	struct iovec		 iov;
 	uint8_t			 hdr[60], tail[PCAPNG_EPB_TAIL_MAX], head[28];
 	char			 more[sizeof(cc->comment) + 16];
 	const char		*cm = NULL;
@@ -497,9 +496,7 @@ cap_segment(struct cap_conn *cc, int leg, int out, uint8_t flags,
 	if (src->sa_family != dst->sa_family || (src->sa_family != AF_INET &&
 	    src->sa_family != AF_INET6))
 		return;
-	iov.iov_base = (void *)(uintptr_t)p;
-	iov.iov_len = n;
-	hlen = tcpip_header(hdr, src, dst, &seg, &iov, n > 0 ? 1 : 0);
+	hlen = tcpip_header(hdr, src, dst, &seg, p, n);
 
 	/* Room first, for the comment a connection's first packet in a
 	 * file carries ("continued" past the first file). */

@@ -128,9 +128,11 @@ conn_new(struct relay *rl, int fd, const struct sockaddr *sa, socklen_t salen,
 		    &c->c_start, ts, sizeof(ts))));
 		eventlog_emit(ev);
 	}
-	capture_relay_sync(rl, 0);
-	if (rl->rl_cap != NULL)
+	/* Capture off costs this test (capture_relay_sync stops it). */
+	if (rl->rl_conf->capture[0] != '\0') {
+		capture_relay_sync(rl, 0);
 		capture_conn_start(c);
+	}
 	return (c);
 }
 

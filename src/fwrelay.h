@@ -551,7 +551,6 @@ struct tcp_seg {
 	uint16_t	 ipid;
 	uint8_t		 flags;
 };
-struct iovec;
 size_t		 pcapng_shb(uint8_t *, size_t, const char *);
 size_t		 pcapng_idb(uint8_t *, size_t, const char *, const char *);
 size_t		 pcapng_epb_size(size_t, const char *);
@@ -560,10 +559,9 @@ size_t		 pcapng_epb_head(uint8_t *, uint32_t, uint64_t, size_t,
 size_t		 pcapng_epb_tail(uint8_t *, size_t, const char *);
 uint64_t	 inet_sum(uint64_t, const void *, size_t);
 uint16_t	 inet_fold(uint64_t);
-uint64_t	 tcpip_sum_odd(uint64_t, const struct iovec *, int);
 size_t		 tcpip_header(uint8_t *, const struct sockaddr *,
 		    const struct sockaddr *, const struct tcp_seg *,
-		    const struct iovec *, int);
+		    const uint8_t *, size_t);
 
 /* capture.c: pcapng files of what a relay's connections carried. */
 struct capture;

@@ -217,14 +217,14 @@ inet_fold(uint64_t sum)
 }
 
 /*
- * IP and TCP headers for a segment of plen bytes from src to dst (one
- * family), with its checksums over iov (the payload, in nv pieces).
- * Returns the header length (40 for IPv4, 60 for IPv6).
+ * IP and TCP headers for a segment of plen bytes at p from src to dst (one
+ * family), with its checksums. Returns the header length (40 for IPv4, 60
+ * for IPv6).
  */
 size_t
 tcpip_header(uint8_t *buf, const struct sockaddr *src,
-    const struct sockaddr *dst, const struct tcp_seg *seg,
-    const struct iovec *iov, int nv)
+    const struct sockaddr *dst, const struct tcp_seg *seg, const uint8_t *p,
+    size_t plen)
 {
 	const struct sockaddr_in	*s4 = (const void *)src;
 	const struct sockaddr_in	*d4 = (const void *)dst;
@@ -232,13 +232,10 @@ tcpip_header(uint8_t *buf, const struct sockaddr *src,
 	const struct sockaddr_in6	*d6 = (const void *)dst;
 	uint8_t				*th, pseudo[8];
 	uint64_t			 sum = 0;
-	size_t				 ip, plen = 0;
+	size_t				 ip;
 	uint32_t			 v;
 	uint16_t			 sport, dport, csum;
-	int				 i;
 
-	for (i = 0; i < nv; i++)
-		plen += iov[i].iov_len;
 	if (src->sa_family == AF_INET6) {
 		ip = 40;
 		memset(buf, 0, ip);
@@ -289,35 +286,9 @@ tcpip_header(uint8_t *buf, const struct sockaddr *src,
 	th[13] = seg->flags;
 	put16(th + 14, htons(seg->window));
 	sum = inet_sum(sum, th, 20);
-	/* A piece of odd length shifts the bytes after it: sum a copy. */
-	for (i = 0; i < nv; i++) {
-		if ((iov[i].iov_len & 1) && i + 1 < nv) {
-			sum = tcpip_sum_odd(sum, iov + i, nv - i);
-			break;
-		}
-		sum = inet_sum(sum, iov[i].iov_base, iov[i].iov_len);
-	}
+	if (plen > 0)
+		sum = inet_sum(sum, p, plen);
 	csum = inet_fold(sum);
 	memcpy(th + 16, &csum, 2);
 	return (ip + 20);
-}
-
-/* The sum of pieces whose lengths may be odd, byte by byte where needed. */
-uint64_t
-tcpip_sum_odd(uint64_t sum, const struct iovec *iov, int nv)
-{
-	const uint8_t	*p;
-	size_t		 k, at = 0;
-	uint16_t	 h;
-	int		 i;
-
-	for (i = 0; i < nv; i++) {
-		p = iov[i].iov_base;
-		for (k = 0; k < iov[i].iov_len; k++, at++) {
-			h = 0;
-			memcpy((uint8_t *)&h + (at & 1), p + k, 1);
-			sum += h;
-		}
-	}
-	return (sum);
 }
