@@ -19,7 +19,7 @@ insp_need_impacket
 command -v mergecap >/dev/null 2>&1 || skip "mergecap is missing" \
     "(apt-get install wireshark-common)"
 
-A=127.8.5.1 S=127.8.5.2 N=127.8.5.3
+A=127.8.42.1 S=127.8.42.2 N=127.8.42.3
 CAP=$T/fwcap
 mkdir "$CAP"
 P=$(fw_port $S)
@@ -33,14 +33,14 @@ fw_conf "$CONF" "" "epm $A:$P $S:$P protocol = \"epm\"; pinholes = true;
     capture = \"$CAP\"; capture_mode = \"relay\";"
 fw_start
 
-ts_start lo "net 127.8.5.0/24" 127.8.5.99
+ts_start lo "net 127.8.42.0/24" 127.8.42.99
 "$PY" "$INSP_DIR/epmclient.py" --epm $A:$P >"$T/client.out" \
     2>"$T/client.err" || fail "impacket client: $(cat "$T/client.err")"
 cat "$T/client.out"
 grep -qx "call ncacn_ip_tcp:$A\[$SV\] -> 42 HELLO" "$T/client.out" ||
     fail "the call through the pinhole"
 ev_wait 5 close 2 || fail "close events"
-ts_stop lo 127.8.5.99
+ts_stop lo 127.8.42.99
 ok "lookup, map and the call through the pinhole relayed and captured"
 
 insp_stop

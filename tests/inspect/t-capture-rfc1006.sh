@@ -23,7 +23,7 @@ command -v capinfos >/dev/null 2>&1 || skip "capinfos is missing" \
 command -v mergecap >/dev/null 2>&1 || skip "mergecap is missing" \
     "(apt-get install wireshark-common)"
 
-A=127.8.6.1 B=127.8.6.2 N=127.8.6.3 CL=127.8.6.4
+A=127.8.41.1 B=127.8.41.2 N=127.8.41.3 CL=127.8.41.4
 CR1=$(echo "$CR" | sed 's/^03 00/03 01/')
 CAP=$T/fwcap
 mkdir "$CAP"
@@ -48,7 +48,7 @@ fw_conf "$CONF" "" \
     "tsap $A:$r5 $B:$p5 $k tsap_allow = [ \"MTA-X\" ];"
 fw_start
 
-ts_start lo "net 127.8.6.0/24" 127.8.6.99
+ts_start lo "net 127.8.41.0/24" 127.8.41.99
 rp_client c1 --source $CL --connect $A:$r1 \
     "send:$CR" "expect:$CC" "send:$DT1 $DT2" shut eof
 rp_client c2 --source $CL --connect $A:$r2 "send:$CR" "expect:$DR" eof
@@ -61,7 +61,7 @@ for p in b1 b2 b3 b4; do
 	eval "rp_wait \$$p $p"
 done
 ev_wait 5 close 5 || fail "close events"
-ts_stop lo 127.8.6.99
+ts_stop lo 127.8.41.99
 ev_wait 5 capture 10 || fail "capture events: $(ev_count capture)"
 ok "5 conversations relayed, captured on lo and by fwrelay"
 
