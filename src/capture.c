@@ -65,7 +65,9 @@ struct capture {
 	char			 relay[FWRELAY_NAME_MAX];
 	char			 dir[CAPTURE_DIR_MAX];
 	enum capture_mode	 mode;
-	uint64_t		 max_bytes;
+	uint64_t		 max_bytes;	/* this worker's share */
+	uint64_t		 conf_max;	/* capture_max_bytes */
+	unsigned int		 worker;
 	unsigned int		 files;
 	uint64_t		 total;		/* bytes of the files kept */
 	uint64_t		 nextid;
@@ -125,7 +127,7 @@ cap_matches(const struct capture *cap, const struct relay_conf *rc)
 {
 	return (strcmp(cap->dir, rc->capture) == 0 &&
 	    cap->mode == rc->capture_mode &&
-	    cap->max_bytes == rc->capture_max_bytes &&
+	    cap->conf_max == rc->capture_max_bytes &&
 	    cap->files == rc->capture_files);
 }
 
@@ -174,7 +176,10 @@ capture_relay_sync(struct relay *rl, int anew)
 	snprintf(cap->relay, sizeof(cap->relay), "%s", rl->rl_name);
 	snprintf(cap->dir, sizeof(cap->dir), "%s", rc->capture);
 	cap->mode = rc->capture_mode;
-	cap->max_bytes = rc->capture_max_bytes;
+	/* With workers, each relay's copy keeps to its share of the bound. */
+	cap->conf_max = rc->capture_max_bytes;
+	cap->max_bytes = rc->capture_max_bytes / fw_nworkers;
+	cap->worker = env->sc_worker;
 	cap->files = rc->capture_files > 0 ? rc->capture_files : 1;
 	TAILQ_INIT(&cap->list);
 	if ((cap->flush = evtimer_new(env->sc_base, cap_flush_cb, cap)) ==
@@ -614,6 +619,10 @@ cap_file_create(struct capture *cap, struct cap_conn *cc, char *path,
 	else if (cap->mode == CAPTURE_CONNECTION)
 		snprintf(base, sizeof(base), "%s/%s-%s-c%llu-part%u", cap->dir,
 		    name, when, (unsigned long long)cc->id, cc->parts);
+	else if (fw_nworkers > 1)
+		snprintf(base, sizeof(base), "%s/%s-w%u-%s-%06llu", cap->dir,
+		    name, cap->worker, when,
+		    (unsigned long long)cap->nextid + 1);
 	else
 		snprintf(base, sizeof(base), "%s/%s-%s-%06llu", cap->dir, name,
 		    when, (unsigned long long)cap->nextid + 1);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <libconfig.h>
 #include <jansson.h>
@@ -133,7 +134,7 @@ static struct fwrelay_conf *conf_build(config_t *, const char *,
 static const char *const conf_top_keys[] = {
 	"event_log", "log_level", "shutdown_timeout", "control",
 	"control_tcp", "user", "group", "instance", "kernel_setup",
-	"route_table", "relays", NULL
+	"route_table", "workers", "relays", NULL
 };
 
 static const char *const conf_relay_keys[] = {
@@ -621,6 +622,25 @@ conf_global(struct conf_ctx *ctx, const config_setting_t *root,
 			    ROUTE_TABLE_MAX);
 		else
 			conf->route_table = (int)config_setting_get_int64(s);
+	}
+	if ((s = conf_member(root, "workers")) != NULL) {
+		long long	 ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		if (config_setting_type(s) == CONFIG_TYPE_STRING &&
+		    strcmp(config_setting_get_string(s), "auto") == 0)
+			conf->workers = ncpu < 1 ? 1 : ncpu > WORKERS_MAX ?
+			    WORKERS_MAX : (unsigned int)ncpu;
+		else if (config_setting_type(s) != CONFIG_TYPE_INT &&
+		    config_setting_type(s) != CONFIG_TYPE_INT64)
+			conf_error(ctx, s, "'workers' must be a number 1-%d or "
+			    "\"auto\" (one per CPU)", WORKERS_MAX);
+		else if (config_setting_get_int64(s) < 1 ||
+		    config_setting_get_int64(s) > WORKERS_MAX)
+			conf_error(ctx, s, "workers %lld out of range (1-%d)",
+			    (long long)config_setting_get_int64(s), WORKERS_MAX);
+		else
+			conf->workers = (unsigned int)config_setting_get_int64(s);
+		conf->workers_line = config_setting_source_line(s);
 	}
 	if (conf_string(ctx, root, "instance", &str, &s) == 1) {
 		for (p = str; *p != '\0'; p++)
@@ -1351,6 +1371,7 @@ conf_build(config_t *cf, const char *file, struct config_errors *errs)
 	conf->log_level = LOG_LEVEL_INFO;
 	conf->shutdown_timeout = FWRELAY_SHUTDOWN_TIMEOUT;
 	conf->kernel_setup = 1;
+	conf->workers = 1;
 	conf->file = conf_strdup(&ctx, NULL, file);
 	conf->event_log = conf_strdup(&ctx, NULL, "-");
 	conf->instance = conf_strdup(&ctx, NULL, "fwrelay");
@@ -1491,6 +1512,7 @@ relay_conf_dup(const struct relay_conf *src)
 		for (i = 0; i < src->nfaults; i++) {
 			rc->faults[i] = src->faults[i];
 			json_incref(rc->faults[i].params);
+			fault_count_ref(rc->faults[i].count);
 			rc->nfaults++;
 		}
 	}

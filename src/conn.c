@@ -70,10 +70,12 @@ conn_new(struct relay *rl, int fd, const struct sockaddr *sa, socklen_t salen,
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warn("%s: calloc", __func__);
+		relay_leave(rl);
 		close(fd);
 		return (NULL);
 	}
-	c->c_id = ++env->sc_nextid;
+	c->c_id = worker_next_id();
+	c->c_worker = env->sc_worker;
 	c->c_relay = rl;
 	c->c_conf = rl->rl_conf;
 	relay_conf_ref(c->c_conf);
@@ -115,6 +117,7 @@ conn_new(struct relay *rl, int fd, const struct sockaddr *sa, socklen_t salen,
 	TAILQ_INSERT_TAIL(&rl->rl_conns, c, c_entry);
 	rl->rl_nconns++;
 	env->sc_nconns++;
+	worker_fds(2);
 	rl->rl_stats.accepted++;
 
 	if ((c->c_timer = event_new(env->sc_base, -1, 0, conn_timer, c)) ==
@@ -155,6 +158,8 @@ conn_event_level(struct conn *c, enum log_level level, const char *name)
 		return (NULL);
 	eventlog_str(ev, "relay", c->c_relay->rl_name);
 	eventlog_int(ev, "conn", (long long)c->c_id);
+	if (fw_nworkers > 1)
+		eventlog_int(ev, "worker", c->c_worker);
 	eventlog_addr(ev, "client", (struct sockaddr *)&c->c_client.cs_addr);
 	if (c->c_target.cs_addr.ss_family != AF_UNSPEC)
 		eventlog_addr(ev, "target",
@@ -239,12 +244,21 @@ conn_start(struct conn *c)
 	int			 allow, idx;
 
 	if (rc->policy.present) {
+		struct rule	 ru, *rp = NULL;
+		int		 locked;
+
+		/* A pinhole's rules grow when another worker reuses it. */
+		locked = pinhole_lock(c->c_relay);
 		allow = policy_decide(&rc->policy,
 		    (struct sockaddr *)&c->c_client.cs_addr,
 		    (struct sockaddr *)&c->c_dst, &idx);
+		if (!allow && idx >= 0) {
+			ru = rc->policy.rules[idx];
+			rp = &ru;
+		}
+		pinhole_unlock(locked);
 		if (!allow) {
-			conn_deny(c, idx, idx >= 0 ? &rc->policy.rules[idx] :
-			    NULL);
+			conn_deny(c, idx, rp);
 			return;
 		}
 		c->c_relay->rl_stats.allowed++;
@@ -722,6 +736,8 @@ conn_close(struct conn *c, const char *closed_by, const char *reason)
 	TAILQ_REMOVE(&rl->rl_conns, c, c_entry);
 	rl->rl_nconns--;
 	env->sc_nconns--;
+	worker_fds(-2);
+	relay_leave(rl);
 	c->c_relay = NULL;
 	/*
 	 * Callers up the stack (an inspector inside a decoder callback, a
@@ -737,5 +753,5 @@ conn_close(struct conn *c, const char *closed_by, const char *reason)
 	if (rl->rl_removed && rl->rl_nconns == 0)
 		relay_free(rl);
 	if (env->sc_stopping && env->sc_nconns == 0)
-		event_base_loopexit(env->sc_base, NULL);
+		worker_drained(env);
 }

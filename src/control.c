@@ -56,6 +56,7 @@ struct ctl_req {
 };
 
 static void	 control_request(struct evhttp_request *, void *);
+static void	 control_handle(struct evhttp_request *, void *);
 static void	 control_reply(struct ctl_req *, int, json_t *);
 static void	 control_error(struct ctl_req *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -432,8 +433,20 @@ control_split(struct ctl_req *r, char *path)
 	return (0);
 }
 
+/*
+ * Every request sees and changes all workers: the others wait between
+ * two of their callbacks while it runs (worker.c).
+ */
 static void
 control_request(struct evhttp_request *req, void *arg)
+{
+	workers_pause();
+	control_handle(req, arg);
+	workers_resume();
+}
+
+static void
+control_handle(struct evhttp_request *req, void *arg)
 {
 	struct ctl_req		 r;
 	const struct evhttp_uri	*uri;
@@ -574,9 +587,35 @@ static json_t *
 control_relay_json(struct relay *rl)
 {
 	struct relay_conf	*rc = rl->rl_conf;
-	struct relay_stats	*st = &rl->rl_stats;
-	json_t			*o, *s;
+	struct relay_stats	 sum, *st = &sum;
+	struct fwrelay		*w;
+	struct relay		*wrl;
+	unsigned int		 k, nconns = 0;
+	json_t			*o, *s, *wa = NULL;
 	char			 buf[ADDR_STRLEN + 16], host[ADDR_STRLEN];
+
+	/* The relay on every worker, counted as one. */
+	memset(&sum, 0, sizeof(sum));
+	if (fw_nworkers > 1)
+		wa = json_array();
+	WORKERS_FOREACH(w, k) {
+		if ((wrl = k == 0 ? rl : worker_relay(w, rl)) == NULL)
+			continue;
+		sum.accepted += wrl->rl_stats.accepted;
+		sum.allowed += wrl->rl_stats.allowed;
+		sum.denied += wrl->rl_stats.denied;
+		sum.connected += wrl->rl_stats.connected;
+		sum.connect_failed += wrl->rl_stats.connect_failed;
+		sum.closed += wrl->rl_stats.closed;
+		sum.limited += wrl->rl_stats.limited;
+		sum.bytes_from_client += wrl->rl_stats.bytes_from_client;
+		sum.bytes_from_target += wrl->rl_stats.bytes_from_target;
+		nconns += wrl->rl_nconns;
+		if (wa != NULL)
+			json_array_append_new(wa, json_pack("{s:i, s:i, s:I}",
+			    "worker", k, "connections", wrl->rl_nconns,
+			    "accepted", (json_int_t)wrl->rl_stats.accepted));
+	}
 
 	o = json_object();
 	json_object_set_new(o, "name", json_string(rl->rl_name));
@@ -642,7 +681,9 @@ control_relay_json(struct relay *rl)
 	    "connect", rc->connect_timeout, "idle", rc->idle_timeout));
 	json_object_set_new(o, "policy", control_policy_json(&rc->policy));
 	json_object_set_new(o, "faults", fault_list_json(rl));
-	json_object_set_new(o, "connections", json_integer(rl->rl_nconns));
+	json_object_set_new(o, "connections", json_integer(nconns));
+	if (wa != NULL)
+		json_object_set_new(o, "workers", wa);
 	s = json_object();
 	json_object_set_new(s, "accepted", json_integer(st->accepted));
 	json_object_set_new(s, "allowed", json_integer(st->allowed));
@@ -671,6 +712,8 @@ control_conn_json(struct conn *c)
 	timersub(&now, &c->c_start, &age);
 	o = json_object();
 	json_object_set_new(o, "id", json_integer((json_int_t)c->c_id));
+	if (fw_nworkers > 1)
+		json_object_set_new(o, "worker", json_integer(c->c_worker));
 	json_object_set_new(o, "relay", json_string(c->c_relay->rl_name));
 	json_object_set_new(o, "client", json_string(addr_str(
 	    (struct sockaddr *)&c->c_client.cs_addr, buf, sizeof(buf))));
@@ -708,10 +751,11 @@ control_conn_json(struct conn *c)
 static void
 control_status(struct ctl_req *r)
 {
-	struct fwrelay	*sc = r->sc;
+	struct fwrelay	*sc = r->sc, *w;
 	struct control	*ct = sc->sc_control;
 	struct relay	*rl;
 	struct timeval	 now, up;
+	unsigned int	 k, nconns = 0;
 	json_t		*o;
 	char		 ts[40], path[PATH_MAX];
 	int		 n = 0;
@@ -732,7 +776,10 @@ control_status(struct ctl_req *r)
 	    &ct->ct_started, ts, sizeof(ts))));
 	json_object_set_new(o, "uptime", json_real(tv_to_double(&up)));
 	json_object_set_new(o, "relays", json_integer(n));
-	json_object_set_new(o, "connections", json_integer(sc->sc_nconns));
+	WORKERS_FOREACH(w, k)
+		nconns += w->sc_nconns;
+	json_object_set_new(o, "connections", json_integer(nconns));
+	json_object_set_new(o, "workers", json_integer(fw_nworkers));
 	json_object_set_new(o, "stopping", json_boolean(sc->sc_stopping));
 	json_object_set_new(o, "uid", json_integer(getuid()));
 	json_object_set_new(o, "event_streams",
@@ -1055,9 +1102,11 @@ control_patch(struct ctl_req *r, struct relay *rl)
 {
 	struct relay_conf	*rc = NULL;
 	struct config_errors	 errs = { NULL, 0 };
+	struct fwrelay		*w;
 	json_t			*body, *changes, *prev, *a;
 	char			 err[FWRELAY_ERR_MAX];
 	size_t			 i;
+	unsigned int		 k;
 	int			 code;
 
 	if ((body = control_body(r)) == NULL)
@@ -1083,11 +1132,26 @@ control_patch(struct ctl_req *r, struct relay *rl)
 		    "could not be installed (see the nft_apply event)");
 		goto done;
 	}
-	control_swap_conf(rl, rc);
-	rc = NULL;
-	capture_relay_sync(rl, json_object_get(body, "capture") != NULL);
-	if (json_object_get(body, "enabled") != NULL)
-		listener_set_enabled(rl, rl->rl_conf->enabled);
+	WORKERS_FOREACH(w, k) {
+		struct relay	*wrl = k == 0 ? rl : worker_relay(w, rl);
+		struct fwrelay	*old;
+
+		if (wrl == NULL)
+			continue;
+		if (k != 0 && (rc = relay_conf_dup(rl->rl_conf)) == NULL) {
+			log_warnx("relay %s: worker %u keeps its settings: out "
+			    "of memory", rl->rl_name, k);
+			continue;
+		}
+		old = worker_enter(w);
+		control_swap_conf(wrl, rc);
+		rc = NULL;
+		capture_relay_sync(wrl, json_object_get(body, "capture") !=
+		    NULL);
+		if (json_object_get(body, "enabled") != NULL)
+			listener_set_enabled(wrl, wrl->rl_conf->enabled);
+		worker_enter(old);
+	}
 	control_mode_event(rl, changes, prev);
 	control_reply(r, 200, json_pack("{s:b, s:O, s:o}", "ok", 1,
 	    "changes", changes, "relay", control_relay_json(rl)));
@@ -1105,11 +1169,14 @@ static void
 control_faults(struct ctl_req *r, struct relay *rl)
 {
 	struct relay_conf	*rc;
+	struct fwrelay		*w;
+	struct relay		*wrl;
 	json_t			*body, *ch;
 	const char		*errstr, *id;
 	char			*end, idbuf[16];
 	unsigned long		 n;
 	size_t			 i, j;
+	unsigned int		 k;
 	int			 fid;
 
 	if (r->nseg == 4) {
@@ -1129,6 +1196,15 @@ control_faults(struct ctl_req *r, struct relay *rl)
 			json_decref(body);
 			return;
 		}
+		/* The same fault, with the same id, on every worker. */
+		WORKERS_FOREACH(w, k)
+			if (k != 0 && (wrl = worker_relay(w, rl)) != NULL) {
+				if (fault_add_id(wrl, body, &fid, &errstr) == -1)
+					log_warnx("relay %s: worker %u: %s",
+					    rl->rl_name, k, errstr);
+				else
+					fault_share(wrl, rl, fid);
+			}
 		snprintf(idbuf, sizeof(idbuf), "%d", fid);
 		ch = json_pack("{s:o}", "fault_added", json_deep_copy(body));
 		json_object_set_new(json_object_get(ch, "fault_added"), "id",
@@ -1155,15 +1231,19 @@ control_faults(struct ctl_req *r, struct relay *rl)
 			    rl->rl_name, id);
 			return;
 		}
-		if ((rc = relay_conf_dup(rl->rl_conf)) == NULL) {
-			control_error(r, 500, "out of memory");
-			return;
+		WORKERS_FOREACH(w, k) {
+			if ((wrl = k == 0 ? rl : worker_relay(w, rl)) == NULL)
+				continue;
+			if ((rc = relay_conf_dup(wrl->rl_conf)) == NULL) {
+				control_error(r, 500, "out of memory");
+				return;
+			}
+			fault_conf_clear(&rc->faults[n - 1]);
+			for (i = n - 1, j = n; j < rc->nfaults; i++, j++)
+				rc->faults[i] = rc->faults[j];
+			rc->nfaults--;
+			control_swap_conf(wrl, rc);
 		}
-		fault_conf_clear(&rc->faults[n - 1]);
-		for (i = n - 1, j = n; j < rc->nfaults; i++, j++)
-			rc->faults[i] = rc->faults[j];
-		rc->nfaults--;
-		control_swap_conf(rl, rc);
 	} else {
 		errno = 0;
 		n = strtoul(id, &end, 10);
@@ -1173,6 +1253,9 @@ control_faults(struct ctl_req *r, struct relay *rl)
 			    rl->rl_name, id);
 			return;
 		}
+		WORKERS_FOREACH(w, k)
+			if (k != 0 && (wrl = worker_relay(w, rl)) != NULL)
+				fault_remove(wrl, (int)n);
 	}
 	ch = json_pack("{s:s}", "fault_removed", id);
 	control_mode_event(rl, ch, NULL);
@@ -1187,6 +1270,8 @@ control_conns(struct ctl_req *r)
 {
 	struct relay		*rl;
 	struct conn		*c;
+	struct fwrelay		*w = NULL, *old;
+	unsigned int		 k;
 	json_t			*a;
 	char			*end;
 	unsigned long long	 id;
@@ -1197,23 +1282,33 @@ control_conns(struct ctl_req *r)
 			return;
 		}
 		a = json_array();
-		TAILQ_FOREACH(rl, &r->sc->sc_relays, rl_entry)
-			TAILQ_FOREACH(c, &rl->rl_conns, c_entry)
-				json_array_append_new(a, control_conn_json(c));
+		WORKERS_FOREACH(w, k)
+			TAILQ_FOREACH(rl, &w->sc_relays, rl_entry)
+				TAILQ_FOREACH(c, &rl->rl_conns, c_entry)
+					json_array_append_new(a,
+					    control_conn_json(c));
 		control_reply(r, 200, json_pack("{s:o}", "connections", a));
 		return;
 	}
 	errno = 0;
 	id = strtoull(r->seg[2], &end, 10);
-	if (r->seg[2][0] < '0' || r->seg[2][0] > '9' || *end != '\0' ||
-	    errno != 0 || (c = conn_find(r->sc, id)) == NULL) {
+	c = NULL;
+	if (r->seg[2][0] >= '0' && r->seg[2][0] <= '9' && *end == '\0' &&
+	    errno == 0)
+		WORKERS_FOREACH(w, k)
+			if ((c = conn_find(w, id)) != NULL)
+				break;
+	if (c == NULL) {
 		control_error(r, 404, "no connection %s", r->seg[2]);
 		return;
 	}
 	if (r->method == EVHTTP_REQ_GET)
 		control_reply(r, 200, control_conn_json(c));
 	else if (r->method == EVHTTP_REQ_DELETE) {
+		/* Closed on its worker's loop, which waits meanwhile. */
+		old = worker_enter(w);
 		conn_abort(c, "deleted");
+		worker_enter(old);
 		control_reply(r, 200, json_pack("{s:b, s:I}", "ok", 1, "reset",
 		    (json_int_t)id));
 	} else

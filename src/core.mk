@@ -6,7 +6,8 @@ src_libfwconf_a_SOURCES = src/addr.c src/config.c src/confcheck.c \
 src_libfwcore_a_SOURCES = src/log.c src/eventlog.c src/relay.c src/reload.c \
 	src/listener.c src/conn.c src/source.c src/inspect.c \
 	src/fault.c src/inspect_rfc1006.c src/inspect_dcerpc.c src/pinhole.c \
-	src/nft.c src/kernel.c src/capture.c src/pcapng.c
+	src/nft.c src/kernel.c src/capture.c src/pcapng.c \
+	src/worker.c
 noinst_HEADERS += src/fwrelay.h
 
 sbin_PROGRAMS += src/fwrelay

@@ -6,14 +6,18 @@
  * bad byte as the text \xNN, so an event is never lost to an encoding error.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "fwrelay.h"
 
 #define EVENTLOG_OBSERVERS	4
+#define EVENTLOG_TAP_QUEUE	65536	/* lines waiting for the main thread */
 
 static FILE		*ev_fp;
 static char		*ev_path;
@@ -27,7 +31,121 @@ static int		 ev_nobs;
 static eventlog_tap_cb	 ev_tap;	/* the encoded lines, as logged */
 static void		*ev_tap_arg;
 
+/*
+ * With workers, events come from every thread: ev_mtx keeps each line
+ * whole and the observers' counters right, and the tap (the control
+ * API's stream, which lives on the main thread) gets its lines through a
+ * queue the main loop drains, in the order they were logged.
+ */
+static pthread_mutex_t	 ev_mtx = PTHREAD_MUTEX_INITIALIZER;
+static int		 ev_threaded;
+static struct event	*ev_tap_ev;
+struct tap_line {
+	struct tap_line	*next;
+	char		 line[];
+};
+static struct tap_line	*ev_tapq, **ev_tapq_tail = &ev_tapq;
+static size_t		 ev_tapq_n;
+
 static size_t	utf8_valid_prefix(const unsigned char *, size_t);
+static void	eventlog_tap_drain(evutil_socket_t, short, void *);
+
+#define EV_LOCK()	do { if (ev_threaded) pthread_mutex_lock(&ev_mtx); } \
+			    while (0)
+#define EV_UNLOCK()	do { if (ev_threaded) pthread_mutex_unlock(&ev_mtx); } \
+			    while (0)
+
+/* Workers: events from other threads; the tap is fed from base. */
+int
+eventlog_threads(struct event_base *base)
+{
+	if ((ev_tap_ev = event_new(base, -1, 0, eventlog_tap_drain,
+	    NULL)) == NULL)
+		return (-1);
+	ev_threaded = 1;
+	return (0);
+}
+
+void
+eventlog_threads_end(void)
+{
+	struct tap_line	*t;
+
+	EV_LOCK();
+	while ((t = ev_tapq) != NULL) {
+		ev_tapq = t->next;
+		free(t);
+	}
+	ev_tapq_tail = &ev_tapq;
+	ev_tapq_n = 0;
+	EV_UNLOCK();
+	if (ev_tap_ev != NULL)
+		event_free(ev_tap_ev);
+	ev_tap_ev = NULL;
+	ev_threaded = 0;
+}
+
+static void
+eventlog_tap_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct tap_line	*q, *t;
+
+	pthread_mutex_lock(&ev_mtx);
+	q = ev_tapq;
+	ev_tapq = NULL;
+	ev_tapq_tail = &ev_tapq;
+	ev_tapq_n = 0;
+	pthread_mutex_unlock(&ev_mtx);
+	while ((t = q) != NULL) {
+		q = t->next;
+		if (ev_tap != NULL)
+			ev_tap(t->line, ev_tap_arg);
+		free(t);
+	}
+}
+
+/*
+ * Under ev_mtx, with workers: a line's ts is never before the previous
+ * line's. Another thread may log between an event's making and its
+ * writing; such an event takes the previous line's time (microseconds
+ * later than its own), so the log reads in order. The line starts with
+ * its ts (eventlog_new_level sets it first), in a fixed-width form whose
+ * text order is time order.
+ */
+#define EV_TS_OFF	7	/* {"ts":" */
+#define EV_TS_LEN	27	/* 2026-12-07T12:31:36.391684Z */
+static void
+eventlog_ts_order(char *line)
+{
+	static char	 last[EV_TS_LEN + 1];
+
+	if (strncmp(line, "{\"ts\":\"", EV_TS_OFF) != 0 ||
+	    strlen(line) < EV_TS_OFF + EV_TS_LEN + 1 ||
+	    line[EV_TS_OFF + EV_TS_LEN] != '"')
+		return;
+	if (memcmp(line + EV_TS_OFF, last, EV_TS_LEN) < 0)
+		memcpy(line + EV_TS_OFF, last, EV_TS_LEN);
+	else
+		memcpy(last, line + EV_TS_OFF, EV_TS_LEN);
+}
+
+/* Under ev_mtx: the line for the main thread's tap. */
+static void
+eventlog_tap_queue(const char *line)
+{
+	struct tap_line	*t;
+	size_t		 len = strlen(line) + 1;
+
+	if (ev_tapq_n >= EVENTLOG_TAP_QUEUE ||
+	    (t = malloc(sizeof(*t) + len)) == NULL)
+		return;
+	memcpy(t->line, line, len);
+	t->next = NULL;
+	*ev_tapq_tail = t;
+	ev_tapq_tail = &t->next;
+	if (ev_tapq_n++ == 0)
+		event_active(ev_tap_ev, EV_TIMEOUT, 0);
+}
 
 /*
  * Open path ("-" for stdout) without using it yet: a reload opens its new
@@ -94,9 +212,11 @@ eventlog_reopen(void)
 		return (0);
 	if ((fp = fopen(ev_path, "a")) == NULL)
 		return (-1);
+	EV_LOCK();
 	if (ev_fp != NULL && ev_fp != stdout)
 		fclose(ev_fp);
 	ev_fp = fp;
+	EV_UNLOCK();
 	return (0);
 }
 
@@ -184,8 +304,18 @@ static struct {
 	int	 n;
 }		 ev_quiet[16];
 
+static void	eventlog_want_quiet_locked(const char *, int);
+
 void
 eventlog_want_quiet(const char *name, int delta)
+{
+	EV_LOCK();
+	eventlog_want_quiet_locked(name, delta);
+	EV_UNLOCK();
+}
+
+static void
+eventlog_want_quiet_locked(const char *name, int delta)
 {
 	int	 i, free_slot = -1;
 
@@ -208,12 +338,16 @@ eventlog_want_quiet(const char *name, int delta)
 static int
 eventlog_quiet_wanted(const char *name)
 {
-	int	 i;
+	int	 i, found = 0;
 
+	EV_LOCK();
 	for (i = 0; i < (int)(sizeof(ev_quiet) / sizeof(ev_quiet[0])); i++)
-		if (ev_quiet[i].n > 0 && strcmp(ev_quiet[i].name, name) == 0)
-			return (1);
-	return (0);
+		if (ev_quiet[i].n > 0 && strcmp(ev_quiet[i].name, name) == 0) {
+			found = 1;
+			break;
+		}
+	EV_UNLOCK();
+	return (found);
 }
 
 /* Does any observer want it? */
@@ -280,20 +414,29 @@ eventlog_emit(json_t *ev)
 	quiet = json_object_get(ev, "_quiet") != NULL;
 	json_object_del(ev, "_quiet");
 	name = json_string_value(json_object_get(ev, "event"));
+	line = !quiet && (ev_fp != NULL || ev_tap != NULL) ?
+	    eventlog_encode(ev) : NULL;
+	EV_LOCK();
 	for (i = 0; i < ev_nobs; i++)
 		if (eventlog_obs_wants(i, name))
 			ev_obs[i].cb(ev, ev_obs[i].arg);
-	if (!quiet && (ev_fp != NULL || ev_tap != NULL) &&
-	    (line = eventlog_encode(ev)) != NULL) {
+	if (line != NULL && ev_threaded)
+		eventlog_ts_order(line);
+	if (line != NULL) {
 		if (ev_fp != NULL) {
 			fputs(line, ev_fp);
 			fputc('\n', ev_fp);
 			fflush(ev_fp);
 		}
-		if (ev_tap != NULL)
-			ev_tap(line, ev_tap_arg);
-		free(line);
+		if (ev_tap != NULL) {
+			if (ev_threaded)
+				eventlog_tap_queue(line);
+			else
+				ev_tap(line, ev_tap_arg);
+		}
 	}
+	EV_UNLOCK();
+	free(line);
 	json_decref(ev);
 }
 

@@ -29,6 +29,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +156,26 @@ struct fault_entry {
 TAILQ_HEAD(fault_list, fault_entry);
 
 static int	 fault_next_id = 1;
+
+/* Each worker draws from its own generator (drand48's is shared). */
+static _Thread_local unsigned short	 fault_rng[3];
+static _Thread_local int		 fault_rng_seeded;
+
+static double
+fault_rand(void)
+{
+	unsigned long	 seed;
+
+	if (!fault_rng_seeded) {
+		seed = (unsigned long)getpid() ^ (unsigned long)time(NULL) ^
+		    (unsigned long)(uintptr_t)&fault_rng;
+		fault_rng[0] = 0x330e;
+		fault_rng[1] = (unsigned short)seed;
+		fault_rng[2] = (unsigned short)(seed >> 16);
+		fault_rng_seeded = 1;
+	}
+	return (erand48(fault_rng));
+}
 
 static const char *const fault_names[FAULT_NTYPES] = {
 	"latency", "bandwidth", "reset_after", "blackhole", "slicer",
@@ -823,6 +845,39 @@ entry_unref(struct fault_entry *fe)
 	}
 }
 
+/*
+ * A triggered fault's counts are its relay's on all workers (struct
+ * fault_count, shared by the copies): the test and the counting are one
+ * step under trig_mtx.
+ */
+static pthread_mutex_t	 trig_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t
+trig_nfired(const struct fault_trig *tr)
+{
+	return (__atomic_load_n(&tr->conf->count->fired, __ATOMIC_RELAXED));
+}
+
+/* A matching event: does the fault act on it (after, count, probability)? */
+static int
+trig_fire(struct fault_trig *tr)
+{
+	struct fault_count	*n = tr->conf->count;
+	int			 fire = 0;
+
+	if (fw_nworkers > 1)
+		pthread_mutex_lock(&trig_mtx);
+	if ((tr->count == 0 || n->fired < tr->count) &&
+	    ++n->seen >= tr->after && (tr->conf->probability >= 1 ||
+	    fault_rand() < tr->conf->probability)) {
+		__atomic_store_n(&n->fired, n->fired + 1, __ATOMIC_RELAXED);
+		fire = 1;
+	}
+	if (fw_nworkers > 1)
+		pthread_mutex_unlock(&trig_mtx);
+	return (fire);
+}
+
 /* Could a PDU whose type byte is t carry an event an armed fault waits for? */
 static int
 trig_candidate(struct fault_conn *fc, int cotp, uint8_t t)
@@ -831,7 +886,7 @@ trig_candidate(struct fault_conn *fc, int cotp, uint8_t t)
 	const char		*on;
 
 	for (tr = fc->trigs; tr != NULL; tr = tr->next) {
-		if (tr->count != 0 && tr->conf->trig_fired >= tr->count)
+		if (tr->count != 0 && trig_nfired(tr) >= tr->count)
 			continue;
 		on = tr->on;
 		if (cotp) {
@@ -862,7 +917,7 @@ trig_armed(struct fault_conn *fc)
 	struct fault_trig	*tr;
 
 	for (tr = fc->trigs; tr != NULL; tr = tr->next)
-		if (tr->count == 0 || tr->conf->trig_fired < tr->count)
+		if (tr->count == 0 || trig_nfired(tr) < tr->count)
 			return (1);
 	return (0);
 }
@@ -1074,14 +1129,8 @@ fault_event(struct conn *c, json_t *ev)
 		    !(tr->dir & st->side->cs->cs_dir) ||
 		    !trig_match(tr->match, ev))
 			continue;
-		if (tr->count != 0 && tr->conf->trig_fired >= tr->count)
+		if (!trig_fire(tr))
 			continue;
-		if (++tr->conf->trig_seen < tr->after)
-			continue;
-		if (tr->conf->probability < 1 &&
-		    drand48() >= tr->conf->probability)
-			continue;
-		tr->conf->trig_fired++;
 		st->verdict = tr;
 		st->side->cs->cs_trig = 1;
 		return;
@@ -1197,7 +1246,7 @@ fault_trig_act(struct conn_side *cs, const uint8_t *buf, size_t n)
 	cs->cs_fwd += n;
 	if (tr->action == TA_CORRUPT && n > 0)
 		pos = tr->offset >= 0 ? (tr->offset < (long long)n ?
-		    tr->offset : (long long)n - 1) : (long long)(drand48() *
+		    tr->offset : (long long)n - 1) : (long long)(fault_rand() *
 		    (double)n);
 	if ((ev = conn_event(c, "fault")) != NULL) {
 		snprintf((char *)out, sizeof(out), "trigger_%s",
@@ -1293,6 +1342,12 @@ trig_add(struct fault_conn *fc, struct fault_conf *conf,
 	const char		*a;
 	int			 i;
 
+	if (conf->count == NULL) {
+		/* Made without memory for it: counted by this copy alone. */
+		if ((conf->count = calloc(1, sizeof(*conf->count))) == NULL)
+			return (-1);
+		atomic_init(&conf->count->refs, 1);
+	}
 	if ((tr = calloc(1, sizeof(*tr))) == NULL)
 		return (-1);
 	tr->conf = conf;
@@ -1379,7 +1434,7 @@ stage_in(struct fault_stage *st, const uint8_t *buf, size_t len)
 		fault_now(&now);
 		ms = st->p.ms;
 		if (st->p.jitter_ms > 0)
-			ms += st->p.jitter_ms * (2 * drand48() - 1);
+			ms += st->p.jitter_ms * (2 * fault_rand() - 1);
 		fault_due(&due, &now, ms);
 		if (TAILQ_EMPTY(&st->chunks) && !timercmp(&due, &now, >))
 			return (stage_out(st, buf, len));
@@ -1502,7 +1557,7 @@ fault_add_stage(struct fault_conn *fc, struct fault_conf *conf,
 	/* Drawn each time it fires, not per connection. */
 	if (p.type == FAULT_TRIGGERED)
 		return (trig_add(fc, conf, fe, id));
-	if (p.probability < 1 && drand48() >= p.probability)
+	if (p.probability < 1 && fault_rand() >= p.probability)
 		return (0);
 	if (fault_needs_rfc1006(p.type) &&
 	    fc->c->c_conf->protocol != PROTO_RFC1006)
@@ -1548,17 +1603,12 @@ fault_conn_init(struct conn *c)
 	struct fault_entry	*fe;
 	char			 id[24];
 	size_t			 i;
-	static int		 seeded;
 
 	c->c_faults = NULL;
 	c->c_client.cs_fault = NULL;
 	c->c_target.cs_fault = NULL;
 	if (c->c_conf->nfaults == 0 && (fl == NULL || TAILQ_EMPTY(fl)))
 		return (0);
-	if (!seeded) {
-		srand48((long)getpid() ^ (long)time(NULL));
-		seeded = 1;
-	}
 	if ((fc = calloc(1, sizeof(*fc))) == NULL)
 		return (-1);
 	fc->c = c;
@@ -1691,6 +1741,38 @@ fault_conn_json(struct conn *c)
 int
 fault_add(struct relay *rl, json_t *obj, int *id, const char **errstr)
 {
+	*id = 0;
+	return (fault_add_id(rl, obj, id, errstr));
+}
+
+/* Another worker's copy of run-time fault id counts with from's. */
+void
+fault_share(struct relay *to, struct relay *from, int id)
+{
+	struct fault_list	*tl = to->rl_faults, *fl = from->rl_faults;
+	struct fault_entry	*te, *fe;
+
+	if (tl == NULL || fl == NULL)
+		return;
+	TAILQ_FOREACH(te, tl, entry)
+		if (te->id == id)
+			break;
+	TAILQ_FOREACH(fe, fl, entry)
+		if (fe->id == id)
+			break;
+	if (te == NULL || fe == NULL || fe->conf.count == NULL ||
+	    te->conf.count == fe->conf.count)
+		return;
+	if (te->conf.count != NULL &&
+	    atomic_fetch_sub(&te->conf.count->refs, 1) == 1)
+		free(te->conf.count);
+	te->conf.count = fault_count_ref(fe->conf.count);
+}
+
+/* The same fault on another worker's copy of the relay: *id given. */
+int
+fault_add_id(struct relay *rl, json_t *obj, int *id, const char **errstr)
+{
 	struct fault_list	*fl = rl->rl_faults;
 	struct fault_entry	*fe;
 	struct fault_params	 p;
@@ -1721,7 +1803,7 @@ fault_add(struct relay *rl, json_t *obj, int *id, const char **errstr)
 		TAILQ_INIT(fl);
 		rl->rl_faults = fl;
 	}
-	fe->id = fault_next_id++;
+	fe->id = *id > 0 ? *id : fault_next_id++;
 	fe->refs = 1;
 	TAILQ_INSERT_TAIL(fl, fe, entry);
 	*id = fe->id;

@@ -80,6 +80,8 @@ double		 fault_bucket_burst(double);
 /* Run-time faults of a relay (rl_faults), applied to new connections. */
 /* Add a fault object; 0 and *id, or -1 with *errstr (literal). */
 int		 fault_add(struct relay *, json_t *, int *, const char **);
+int		 fault_add_id(struct relay *, json_t *, int *, const char **);
+void		 fault_share(struct relay *, struct relay *, int);
 /* Remove a run-time fault by id; -1 when there is none. */
 int		 fault_remove(struct relay *, int);
 /* The relay's faults, configured ones ("c1".."cN") then run-time ones. */

@@ -5,6 +5,7 @@
  * data path (fault.c) takes its DR reason codes from the same table.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -483,7 +484,19 @@ fault_check(json_t *obj, struct fault_conf *fc, fault_report_cb report,
 	fc->direction = direction;
 	fc->probability = prob;
 	fc->params = json_incref(obj);
+	/* Without memory the fault still works, counted per copy. */
+	if ((fc->count = calloc(1, sizeof(*fc->count))) != NULL)
+		atomic_init(&fc->count->refs, 1);
 	return (0);
+}
+
+/* One more copy of a fault_conf shares its counts. */
+struct fault_count *
+fault_count_ref(struct fault_count *c)
+{
+	if (c != NULL)
+		atomic_fetch_add(&c->refs, 1);
+	return (c);
 }
 
 static void
@@ -520,6 +533,8 @@ fault_conf_clear(struct fault_conf *fc)
 	if (fc == NULL)
 		return;
 	json_decref(fc->params);
+	if (fc->count != NULL && atomic_fetch_sub(&fc->count->refs, 1) == 1)
+		free(fc->count);
 	memset(fc, 0, sizeof(*fc));
 }
 

@@ -45,6 +45,7 @@ struct evconnlistener;
 #define RELAY_BUFFER_MAX	(64 * 1024 * 1024)
 #define FWRELAY_SHUTDOWN_TIMEOUT 5.0
 #define PINHOLE_TIMEOUT		120.0
+#define WORKERS_MAX		64
 
 /* addr.c */
 
@@ -166,9 +167,19 @@ struct fault_conf {
 	double			 probability;	/* 0..1, 1 when absent */
 	json_t			*params;	/* the whole object, for fault.c */
 	int			 line;
-	uint64_t		 trig_seen;	/* triggered: matching events */
-	uint64_t		 trig_fired;	/* triggered: times it acted */
+	struct fault_count	*count;		/* triggered: shared counts */
 };
+/*
+ * A triggered fault's counts, shared by the copies of its fault_conf (a
+ * relay's on every worker, and those a run-time change makes), so that
+ * after and count hold for the relay, not for each copy.
+ */
+struct fault_count {
+	_Atomic int		 refs;
+	uint64_t		 seen;		/* matching events */
+	uint64_t		 fired;		/* times it acted */
+};
+struct fault_count *fault_count_ref(struct fault_count *);
 #define FAULT_UP	0x01
 #define FAULT_DOWN	0x02
 
@@ -228,6 +239,7 @@ struct relay_conf {
 	uint64_t		 capture_max_bytes;	/* 0: no bound */
 	unsigned int		 capture_files;
 
+	int			 pinhole;	/* a pinhole's hidden relay */
 	int			 refcnt;	/* held by relay and conns */
 	TAILQ_ENTRY(relay_conf)	 rc_entry;
 };
@@ -252,6 +264,8 @@ struct fwrelay_conf {
 	char			*instance;	/* nftables table name suffix */
 	int			 kernel_setup;	/* install nft table and routes */
 	int			 route_table;	/* 0: the first free from 10100 */
+	unsigned int		 workers;	/* event loops (threads) */
+	int			 workers_line;
 	struct relay_conf_list	 relays;
 	size_t			 nrelays;
 };
@@ -385,6 +399,9 @@ char		*eventlog_encode(json_t *);
 /* The logged events as encoded lines (the control API's stream). */
 typedef void (*eventlog_tap_cb)(const char *, void *);
 void		 eventlog_tap(eventlog_tap_cb, void *);
+/* Workers: lock the log, feed the tap from the main thread's base. */
+int		 eventlog_threads(struct event_base *);
+void		 eventlog_threads_end(void);
 
 /* conn.c / relay.c: the data path. */
 
@@ -436,6 +453,7 @@ struct conn_side {
 
 struct conn {
 	uint64_t		 c_id;
+	unsigned int		 c_worker;	/* the worker it runs on */
 	struct relay		*c_relay;
 	struct relay_conf	*c_conf;	/* snapshot at accept (refcounted) */
 	struct conn_side	 c_client;
@@ -514,6 +532,7 @@ struct relay {
 	void			*rl_faults;	/* fault.c: faults added at run time */
 	void			*rl_pinhole;	/* pinhole.c: the one it serves */
 	struct capture		*rl_cap;	/* capture.c, or NULL: off */
+	struct relay_share	*rl_share;	/* worker.c: max_connections */
 	TAILQ_ENTRY(relay)	 rl_entry;
 };
 TAILQ_HEAD(relay_list, relay);
@@ -533,8 +552,38 @@ struct fwrelay {
 	unsigned int		 sc_nlisteners;
 	unsigned long		 sc_fd_limit;	/* RLIMIT_NOFILE at start */
 	void			*sc_control;	/* control.c */
+	unsigned int		 sc_worker;	/* 0: the main thread's */
+	struct event		*sc_hold;	/* worker.c: the pause */
+	void			*sc_pinholes;	/* pinhole.c */
 };
-extern struct fwrelay *env;
+/* The worker the calling thread acts on (worker.c). */
+extern _Thread_local struct fwrelay *env;
+
+/* worker.c: workers = N event loops, one thread each. */
+extern unsigned int	 fw_nworkers;
+extern struct fwrelay	*fw_workers[WORKERS_MAX];
+#define WORKERS_FOREACH(sc, k)						\
+	for ((k) = 0; (k) < fw_nworkers; (k)++)				\
+		if (((sc) = fw_workers[(k)]) != NULL)
+struct relay_share;
+int		 worker_setup(unsigned int);
+struct fwrelay	*worker_new(struct fwrelay *, unsigned int);
+int		 workers_start(void);
+void		 workers_pause(void);
+void		 workers_resume(void);
+struct fwrelay	*worker_enter(struct fwrelay *);
+void		 worker_drained(struct fwrelay *);
+void		 workers_join(void);
+uint64_t	 worker_next_id(void);
+void		 worker_fds(long);
+long		 worker_fds_used(void);
+struct relay_share *relay_share_new(void);
+void		 relay_share_unref(struct relay_share *);
+void		 relay_share_join(struct relay *, struct relay *);
+int		 relay_admit(struct relay *);
+void		 relay_leave(struct relay *);
+unsigned int	 relay_share_conns(const struct relay *);
+struct relay	*worker_relay(struct fwrelay *, const struct relay *);
 
 /* pcapng.c: blocks and synthesised TCP/IP headers. */
 #define PCAPNG_LINKTYPE_RAW	101	/* raw IPv4 or IPv6 */
@@ -588,6 +637,8 @@ int		 relay_init(struct fwrelay *);
 /* Apply a checked configuration: add, keep or remove relays. */
 int		 relay_apply(struct fwrelay *, struct fwrelay_conf *,
 		    struct config_errors *, json_t *);
+int		 relay_apply_all(struct fwrelay_conf *, struct config_errors *,
+		    json_t *);
 struct relay	*relay_find(struct fwrelay *, const char *);
 int		 relay_check_conf(struct fwrelay_conf *, struct config_errors *);
 int		 relay_reload(struct fwrelay *, json_t **);
@@ -712,6 +763,9 @@ int		 pinhole_open(struct conn *, const char *,
 /* A connection came through rl's pinhole (rl->rl_pinhole set). */
 void		 pinhole_used(struct relay *, struct conn *);
 void		 pinhole_shutdown(void);
+/* Around reading a pinhole relay's rules: 1 when it locked. */
+int		 pinhole_lock(const struct relay *);
+void		 pinhole_unlock(int);
 json_t		*pinhole_list(void);
 
 /* util */

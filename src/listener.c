@@ -52,6 +52,13 @@ listener_socket(const struct relay_conf *rc, const struct sockaddr *sa,
 		goto fail;
 	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
 		goto fail;
+	/*
+	 * Workers: each listens on the relay's address, and the kernel
+	 * spreads connections over them. A pinhole listens on one worker.
+	 */
+	if (fw_nworkers > 1 && !rc->pinhole &&
+	    setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) == -1)
+		goto fail;
 	if (sa->sa_family == AF_INET6 &&
 	    setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
 		goto fail;
@@ -113,6 +120,7 @@ listener_open(struct relay *rl, char **cause)
 		evconnlistener_set_error_cb(rls->rls_lev, listener_error);
 		TAILQ_INSERT_TAIL(&rl->rl_listeners, rls, rls_entry);
 		env->sc_nlisteners++;
+		worker_fds(1);
 		if (env->sc_accept_paused)
 			evconnlistener_disable(rls->rls_lev);
 	}
@@ -121,6 +129,8 @@ listener_open(struct relay *rl, char **cause)
 			break;
 		eventlog_str(ev, "relay", rl->rl_name);
 		eventlog_addr(ev, "listen", (struct sockaddr *)&rls->rls_addr);
+		if (fw_nworkers > 1)
+			eventlog_int(ev, "worker", env->sc_worker);
 		if (rc->intercept)
 			json_object_set_new(ev, "intercept", json_true());
 		eventlog_emit(ev);
@@ -144,11 +154,14 @@ listener_close(struct relay *rl)
 			eventlog_str(ev, "relay", rl->rl_name);
 			eventlog_addr(ev, "listen",
 			    (struct sockaddr *)&rls->rls_addr);
+			if (fw_nworkers > 1)
+				eventlog_int(ev, "worker", env->sc_worker);
 			eventlog_emit(ev);
 		}
 		evconnlistener_free(rls->rls_lev);
 		free(rls);
 		env->sc_nlisteners--;
+		worker_fds(-1);
 	}
 }
 
@@ -164,7 +177,9 @@ listener_fd_room(struct fwrelay *sc, unsigned int more)
 
 	if (sc->sc_fd_limit == 0)
 		return (1);
-	used = FD_RESERVE + sc->sc_nlisteners + 2UL * (sc->sc_nconns + more);
+	/* The limit is the process's: count every worker's descriptors. */
+	(void)sc;
+	used = FD_RESERVE + (unsigned long)worker_fds_used() + 2UL * more;
 	return (used <= sc->sc_fd_limit);
 }
 
@@ -270,10 +285,12 @@ listener_accept(struct evconnlistener *lev, evutil_socket_t fd,
 	struct conn		*c;
 	json_t			*ev;
 
-	if (env->sc_stopping || rl->rl_nconns >= rl->rl_conf->max_connections) {
+	if (env->sc_stopping || !relay_admit(rl)) {
 		rl->rl_stats.limited++;
 		if (!env->sc_stopping && (ev = eventlog_new("limit")) != NULL) {
 			eventlog_str(ev, "relay", rl->rl_name);
+			if (fw_nworkers > 1)
+				eventlog_int(ev, "worker", env->sc_worker);
 			eventlog_addr(ev, "client", sa);
 			eventlog_int(ev, "max_connections",
 			    rl->rl_conf->max_connections);

@@ -69,6 +69,7 @@ main_event_start(void)
 	eventlog_str(ev, "version", PACKAGE_VERSION);
 	eventlog_str(ev, "config", conffile);
 	eventlog_int(ev, "pid", (long long)getpid());
+	eventlog_int(ev, "workers", fw_nworkers);
 	names = json_array();
 	TAILQ_FOREACH(rc, &fwrelay_env.sc_conf->relays, rc_entry)
 		json_array_append_new(names, json_string(rc->name));
@@ -92,21 +93,32 @@ main_sighup(int sig, short what, void *arg)
 static void
 main_sigterm(int sig, short what, void *arg)
 {
-	struct fwrelay	*sc = &fwrelay_env;
+	struct fwrelay	*sc = &fwrelay_env, *w, *old;
 	struct timeval	 tv;
+	unsigned int	 k, total = 0;
 
 	if (sc->sc_stopping) {
 		main_drain_end(-1, 0, NULL);
 		return;
 	}
-	sc->sc_stopping = 1;
-	log_info("stopping on signal %d, %u connections to drain", sig,
-	    sc->sc_nconns);
-	relay_stop_accepting(sc);
-	if (sc->sc_nconns == 0) {
-		event_base_loopexit(sc->sc_base, NULL);
-		return;
+	/* Every worker stops accepting at once; each ends when drained. */
+	workers_pause();
+	WORKERS_FOREACH(w, k) {
+		old = worker_enter(w);
+		w->sc_stopping = 1;
+		relay_stop_accepting(w);
+		total += w->sc_nconns;
+		if (k != 0 && w->sc_nconns == 0)
+			worker_drained(w);
+		worker_enter(old);
 	}
+	workers_resume();
+	log_info("stopping on signal %d, %u connections to drain", sig,
+	    total);
+	if (sc->sc_nconns == 0)
+		worker_drained(sc);
+	if (total == 0)
+		return;
 	tv = double_to_tv(sc->sc_conf->shutdown_timeout);
 	drain_timer = evtimer_new(sc->sc_base, main_drain_end, NULL);
 	if (drain_timer == NULL || evtimer_add(drain_timer, &tv) == -1)
@@ -116,9 +128,16 @@ main_sigterm(int sig, short what, void *arg)
 static void
 main_drain_end(int fd, short what, void *arg)
 {
-	struct fwrelay	*sc = &fwrelay_env;
+	struct fwrelay	*sc = &fwrelay_env, *w, *old;
+	unsigned int	 k;
 
-	relay_close_all(sc, "shutdown");
+	workers_pause();
+	WORKERS_FOREACH(w, k) {
+		old = worker_enter(w);
+		relay_close_all(w, "shutdown");
+		worker_enter(old);
+	}
+	workers_resume();
 	event_base_loopexit(sc->sc_base, NULL);
 }
 
@@ -232,6 +251,8 @@ main(int argc, char *argv[])
 	if (eventlog_open(conf->event_log, verbose > 0 ? LOG_LEVEL_DEBUG :
 	    conf->log_level) == -1)
 		fatal("cannot open event_log %s", conf->event_log);
+	if (worker_setup(conf->workers) == -1)
+		fatalx("cannot set up %u workers", conf->workers);
 	if ((sc->sc_base = event_base_new()) == NULL)
 		fatalx("cannot create the event base");
 	relay_init(sc);
@@ -248,6 +269,9 @@ main(int argc, char *argv[])
 	sc->sc_conf = conf;
 	sc->sc_conffile = conffile;
 	sc->sc_verbose = verbose;
+	for (i = 1; i < (int)fw_nworkers; i++)
+		if (worker_new(sc, i) == NULL)
+			fatalx("cannot create worker %d", i);
 	main_event_start();
 	/*
 	 * The kernel's part first: once a relay's listen event is out, the
@@ -256,7 +280,7 @@ main(int argc, char *argv[])
 	 */
 	if (kernel_apply(sc, 1) == -1)
 		fatalx("cannot install interception");
-	if (relay_apply(sc, conf, &errs, NULL) == -1) {
+	if (relay_apply_all(conf, &errs, NULL) == -1) {
 		print_errors(&errs);
 		fatalx("cannot start relays");
 	}
@@ -273,11 +297,20 @@ main(int argc, char *argv[])
 	for (i = 0; sigs[i] != NULL; i++)
 		evsignal_add(sigs[i], NULL);
 
-	log_info("started with %zu relay%s", conf->nrelays,
-	    conf->nrelays == 1 ? "" : "s");
+	if (fw_nworkers > 1 && (eventlog_threads(sc->sc_base) == -1 ||
+	    workers_start() == -1))
+		fatal("cannot start the workers");
+	if (fw_nworkers == 1)
+		log_info("started with %zu relay%s", conf->nrelays,
+		    conf->nrelays == 1 ? "" : "s");
+	else
+		log_info("started with %zu relay%s on %u workers",
+		    conf->nrelays, conf->nrelays == 1 ? "" : "s", fw_nworkers);
 	event_base_dispatch(sc->sc_base);
 	/* Run what was deferred in the last round (freeing closed conns). */
 	event_base_loop(sc->sc_base, EVLOOP_NONBLOCK);
+	workers_join();
+	eventlog_threads_end();
 	kernel_remove();
 	control_free(sc);
 	pinhole_shutdown();

@@ -247,6 +247,8 @@ metrics_render(struct fwrelay *sc, struct evbuffer *buf)
 {
 	struct metrics_live	*live, *lv;
 	struct metric		*m;
+	struct fwrelay		*w;
+	unsigned int		 wk;
 	struct relay		*rl;
 	struct conn		*c;
 	json_t			*ph, *o;
@@ -254,11 +256,14 @@ metrics_render(struct fwrelay *sc, struct evbuffer *buf)
 	int			 f;
 	char			 esc[FWRELAY_NAME_MAX * 2 + 1];
 
-	TAILQ_FOREACH(rl, &sc->sc_relays, rl_entry)
-		max++;
+	/* Gauges sum over the workers (the caller holds them). */
+	WORKERS_FOREACH(w, wk)
+		TAILQ_FOREACH(rl, &w->sc_relays, rl_entry)
+			max++;
 	if ((live = calloc(max + 1, sizeof(*live))) == NULL)
 		return (-1);
-	TAILQ_FOREACH(rl, &sc->sc_relays, rl_entry) {
+	WORKERS_FOREACH(w, wk)
+	TAILQ_FOREACH(rl, &w->sc_relays, rl_entry) {
 		if ((lv = metrics_live_find(live, &n, max, rl->rl_name)) ==
 		    NULL)
 			continue;

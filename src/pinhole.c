@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,11 +35,20 @@ struct pinhole {
 	unsigned int		 ph_used;
 	struct timeval		 ph_opened;
 	struct event		*ph_timer;
+	int			 ph_closing;	/* expired: not to be reused */
 	TAILQ_ENTRY(pinhole)	 ph_entry;
 };
 TAILQ_HEAD(pinhole_list, pinhole);
 
-static struct pinhole_list	pinholes = TAILQ_HEAD_INITIALIZER(pinholes);
+/*
+ * Each worker's own, in its sc_pinholes: a pinhole listens on the worker
+ * whose connection opened it. Another worker's connection that learns the
+ * same endpoint reuses it (its rules and timer), so with workers every
+ * list and a pinhole's rules are changed under ph_mtx.
+ */
+static pthread_mutex_t		ph_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct pinhole_list	*pinhole_head(struct fwrelay *);
+#define PINHOLES	(*pinhole_head(env))
 
 static void	pinhole_expire(int, short, void *);
 static int	pinhole_allow(struct pinhole *, const struct sockaddr *, int);
@@ -166,6 +176,78 @@ pinhole_allow(struct pinhole *ph, const struct sockaddr *client, int line)
 	return (0);
 }
 
+int
+pinhole_lock(const struct relay *rl)
+{
+	if (fw_nworkers == 1 || rl->rl_pinhole == NULL)
+		return (0);
+	pthread_mutex_lock(&ph_mtx);
+	return (1);
+}
+
+void
+pinhole_unlock(int locked)
+{
+	if (locked)
+		pthread_mutex_unlock(&ph_mtx);
+}
+
+static void
+pinhole_mtx(int on)
+{
+	if (fw_nworkers > 1) {
+		if (on)
+			pthread_mutex_lock(&ph_mtx);
+		else
+			pthread_mutex_unlock(&ph_mtx);
+	}
+}
+
+/*
+ * An identical pinhole on any worker: let client in too, start its
+ * timeout again, and return its port; 0 when there is none, -1.
+ */
+static int
+pinhole_reuse(const char *kind, const struct sockaddr *laddr,
+    const struct sockaddr *taddr, const struct sockaddr *client, int line)
+{
+	struct pinhole		*ph;
+	struct fwrelay		*sc;
+	struct timeval		 tv;
+	struct sockaddr_storage	 a;
+	unsigned int		 k;
+	int			 port = 0;
+
+	pinhole_mtx(1);
+	WORKERS_FOREACH(sc, k) {
+		if (sc->sc_pinholes == NULL)
+			continue;
+		TAILQ_FOREACH(ph, pinhole_head(sc), ph_entry) {
+			a = ph->ph_listen;
+			addr_set_port((struct sockaddr *)&a, addr_port(laddr));
+			if (!addr_equal((struct sockaddr *)&ph->ph_target,
+			    taddr) || !addr_equal((struct sockaddr *)&a,
+			    laddr) || strcmp(ph->ph_kind, kind) != 0 ||
+			    ph->ph_closing ||
+			    TAILQ_EMPTY(&ph->ph_relay->rl_listeners))
+				continue;
+			if (pinhole_allow(ph, client, line) == -1)
+				port = -1;
+			else {
+				/* Another worker's base: libevent locks it. */
+				tv = double_to_tv(ph->ph_timeout);
+				evtimer_add(ph->ph_timer, &tv);
+				port = addr_port((struct sockaddr *)
+				    &ph->ph_listen);
+			}
+			goto done;
+		}
+	}
+ done:
+	pinhole_mtx(0);
+	return (port);
+}
+
 /*
  * Open a pinhole for the flow c's inspector learned: listen on laddr (its
  * port is the one wanted; the next free one is taken if that is busy),
@@ -185,21 +267,8 @@ pinhole_open(struct conn *c, const char *kind, const struct sockaddr *laddr,
 	char			*cause = NULL;
 	int			 port, i, tries;
 
-	TAILQ_FOREACH(ph, &pinholes, ph_entry) {
-		struct sockaddr_storage a = ph->ph_listen;
-
-		addr_set_port((struct sockaddr *)&a, addr_port(laddr));
-		if (addr_equal((struct sockaddr *)&ph->ph_target, taddr) &&
-		    addr_equal((struct sockaddr *)&a, laddr) &&
-		    strcmp(ph->ph_kind, kind) == 0 &&
-		    !TAILQ_EMPTY(&ph->ph_relay->rl_listeners)) {
-			if (pinhole_allow(ph, client, pc->line) == -1)
-				return (-1);
-			tv = double_to_tv(ph->ph_timeout);
-			evtimer_add(ph->ph_timer, &tv);
-			return (addr_port((struct sockaddr *)&ph->ph_listen));
-		}
-	}
+	if ((port = pinhole_reuse(kind, laddr, taddr, client, pc->line)) != 0)
+		return (port);
 
 	/* What can fail comes before the listener opens. */
 	if ((ph = calloc(1, sizeof(*ph))) == NULL ||
@@ -216,6 +285,7 @@ pinhole_open(struct conn *c, const char *kind, const struct sockaddr *laddr,
 	rc->protocol = (pc->protocol == PROTO_EPM ||
 	    pc->protocol == PROTO_DCERPC) ? PROTO_DCERPC : PROTO_NONE;
 	rc->pinholes = 0;
+	rc->pinhole = 1;
 	rc->rewrite_towers = 0;
 	tries = PINHOLE_PORT_TRIES;
 	if (strcmp(kind, "bindback") == 0) {
@@ -290,13 +360,16 @@ pinhole_open(struct conn *c, const char *kind, const struct sockaddr *laddr,
 	gettimeofday(&ph->ph_opened, NULL);
 	tv = double_to_tv(ph->ph_timeout);
 	evtimer_add(ph->ph_timer, &tv);
-	TAILQ_INSERT_TAIL(&pinholes, ph, ph_entry);
+	pinhole_mtx(1);
+	TAILQ_INSERT_TAIL(&PINHOLES, ph, ph_entry);
+	pinhole_mtx(0);
 	pinhole_event_trig(ph, "pinhole_open", c);
 	return (port + i);
  fail:
 	free(cause);
 	if (rl != NULL) {
 		listener_close(rl);
+		relay_share_unref(rl->rl_share);
 		free(rl);
 	}
 	if (rc != NULL)
@@ -329,7 +402,16 @@ pinhole_used(struct relay *rl, struct conn *c)
 static void
 pinhole_expire(int fd, short what, void *arg)
 {
-	pinhole_close(arg, "pinhole_expired");
+	struct pinhole	*ph = arg;
+	int		 again;
+
+	/* Another worker may have started the timeout again meanwhile. */
+	pinhole_mtx(1);
+	if (!(again = evtimer_pending(ph->ph_timer, NULL)))
+		ph->ph_closing = 1;
+	pinhole_mtx(0);
+	if (!again)
+		pinhole_close(ph, "pinhole_expired");
 }
 
 /* Stop listening; the hidden relay goes once its connections are done. */
@@ -340,7 +422,9 @@ pinhole_close(struct pinhole *ph, const char *event)
 
 	if (event != NULL)
 		pinhole_event(ph, event, NULL);
-	TAILQ_REMOVE(&pinholes, ph, ph_entry);
+	pinhole_mtx(1);
+	TAILQ_REMOVE(&PINHOLES, ph, ph_entry);
+	pinhole_mtx(0);
 	event_free(ph->ph_timer);
 	listener_close(rl);
 	rl->rl_pinhole = NULL;
@@ -350,22 +434,54 @@ pinhole_close(struct pinhole *ph, const char *event)
 	free(ph);
 }
 
+static struct pinhole_list *
+pinhole_head(struct fwrelay *sc)
+{
+	static struct pinhole_list	 none;
+	struct pinhole_list		*h;
+
+	if (sc->sc_pinholes == NULL) {
+		if ((h = malloc(sizeof(*h))) == NULL) {
+			TAILQ_INIT(&none);
+			return (&none);
+		}
+		TAILQ_INIT(h);
+		sc->sc_pinholes = h;
+	}
+	return (sc->sc_pinholes);
+}
+
 void
 pinhole_shutdown(void)
 {
 	struct pinhole	*ph;
 
-	while ((ph = TAILQ_FIRST(&pinholes)) != NULL)
+	while ((ph = TAILQ_FIRST(&PINHOLES)) != NULL)
 		pinhole_close(ph, NULL);
+	free(env->sc_pinholes);
+	env->sc_pinholes = NULL;
 }
 
 json_t *
 pinhole_list(void)
 {
 	struct pinhole	*ph;
-	json_t		*a = json_array();
+	struct fwrelay	*sc;
+	unsigned int	 k;
+	json_t		*a = json_array(), *o;
 
-	TAILQ_FOREACH(ph, &pinholes, ph_entry)
-		json_array_append_new(a, pinhole_json(ph));
+	pinhole_mtx(1);
+	WORKERS_FOREACH(sc, k) {
+		if (sc->sc_pinholes == NULL)
+			continue;
+		TAILQ_FOREACH(ph, pinhole_head(sc), ph_entry) {
+			o = pinhole_json(ph);
+			if (fw_nworkers > 1)
+				json_object_set_new(o, "worker",
+				    json_integer(k));
+			json_array_append_new(a, o);
+		}
+	}
+	pinhole_mtx(0);
 	return (a);
 }

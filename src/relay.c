@@ -29,8 +29,7 @@
 
 #define RELAY_READ_MAX	65536
 
-struct fwrelay		*env;
-static uint8_t		 relay_buf[RELAY_READ_MAX];
+static _Thread_local uint8_t relay_buf[RELAY_READ_MAX];
 
 static void	relay_eof(struct conn_side *);
 static void	relay_shut(struct conn_side *);
@@ -46,6 +45,7 @@ relay_init(struct fwrelay *sc)
 {
 	TAILQ_INIT(&sc->sc_relays);
 	env = sc;
+	fw_workers[0] = sc;
 	return (0);
 }
 
@@ -86,6 +86,10 @@ relay_new(struct relay_conf *rc)
 
 	if ((rl = calloc(1, sizeof(*rl))) == NULL)
 		return (NULL);
+	if ((rl->rl_share = relay_share_new()) == NULL) {
+		free(rl);
+		return (NULL);
+	}
 	snprintf(rl->rl_name, sizeof(rl->rl_name), "%s", rc->name);
 	rl->rl_conf = rc;
 	TAILQ_INIT(&rl->rl_listeners);
@@ -101,6 +105,7 @@ relay_free(struct relay *rl)
 	capture_relay_free(rl);
 	TAILQ_REMOVE(&env->sc_relays, rl, rl_entry);
 	relay_conf_unref(rl->rl_conf);
+	relay_share_unref(rl->rl_share);
 	free(rl);
 }
 

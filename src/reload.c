@@ -138,6 +138,7 @@ relay_abort(struct fwrelay *sc, struct relay **fresh, size_t n)
 	for (i = 0; i < n; i++) {
 		listener_close(fresh[i]);
 		relay_conf_unref(fresh[i]->rl_conf);
+		relay_share_unref(fresh[i]->rl_share);
 		free(fresh[i]);
 	}
 	free(fresh);
@@ -224,6 +225,79 @@ relay_apply(struct fwrelay *sc, struct fwrelay_conf *conf,
 }
 
 /*
+ * relay_prepare() on every worker, each with env at it: all or none. A
+ * relay's copies on the workers share one count for max_connections.
+ */
+static int
+relay_prepare_all(struct fwrelay_conf *conf, struct config_errors *errs,
+    struct relay **fresh[], size_t *np)
+{
+	struct fwrelay	*sc, *old;
+	unsigned int	 k, j;
+	size_t		 i;
+	int		 ret;
+
+	WORKERS_FOREACH(sc, k) {
+		old = worker_enter(sc);
+		ret = relay_prepare(sc, conf, errs, &fresh[k], np);
+		worker_enter(old);
+		if (ret == -1) {
+			for (j = k; j-- > 0;) {
+				old = worker_enter(fw_workers[j]);
+				relay_abort(fw_workers[j], fresh[j], *np);
+				worker_enter(old);
+			}
+			return (-1);
+		}
+	}
+	for (k = 1; k < fw_nworkers; k++)
+		for (i = 0; i < *np; i++)
+			relay_share_join(fresh[k][i], fresh[0][i]);
+	return (0);
+}
+
+static void
+relay_abort_all(struct relay **fresh[], size_t n)
+{
+	struct fwrelay	*sc, *old;
+	unsigned int	 k;
+
+	WORKERS_FOREACH(sc, k) {
+		old = worker_enter(sc);
+		relay_abort(sc, fresh[k], n);
+		worker_enter(old);
+	}
+}
+
+/* The summary of changes is worker 0's: the workers' are the same. */
+static void
+relay_commit_all(struct relay **fresh[], size_t n, json_t *changes)
+{
+	struct fwrelay	*sc, *old;
+	unsigned int	 k;
+
+	WORKERS_FOREACH(sc, k) {
+		old = worker_enter(sc);
+		relay_commit(sc, fresh[k], n, k == 0 ? changes : NULL);
+		worker_enter(old);
+	}
+}
+
+/* relay_apply() on every worker (start, with the workers not running). */
+int
+relay_apply_all(struct fwrelay_conf *conf, struct config_errors *errs,
+    json_t *changes)
+{
+	struct relay	**fresh[WORKERS_MAX];
+	size_t		  n;
+
+	if (relay_prepare_all(conf, errs, fresh, &n) == -1)
+		return (-1);
+	relay_commit_all(fresh, n, changes);
+	return (0);
+}
+
+/*
  * This host's checks of a relay (config_host_check): is source_address
  * ours, can the capture directory be written?
  */
@@ -298,16 +372,26 @@ relay_reload(struct fwrelay *sc, json_t **errors)
 	struct fwrelay_conf	*conf;
 	struct config_errors	 errs = { NULL, 0 };
 	struct eventlog_file	 newlog = { NULL, NULL };
-	struct relay		**fresh;
+	struct relay		**fresh[WORKERS_MAX];
+	struct fwrelay		*w;
 	size_t			  n;
+	unsigned int		  k;
 	json_t			*changes;
 	int			 ret = -1;
 
+	/* Every worker's relays change at once. */
+	workers_pause();
 	changes = json_object();
 	conf = config_load(sc->sc_conffile, &errs);
 	if (conf == NULL || relay_check_conf(conf, &errs) == -1)
 		goto done;
-	if (relay_prepare(sc, conf, &errs, &fresh, &n) == -1)
+	if (conf->workers != fw_nworkers) {
+		config_errors_add(&errs, sc->sc_conffile, conf->workers_line,
+		    "workers = %u: the number of workers changes only at a "
+		    "restart (running with %u)", conf->workers, fw_nworkers);
+		goto done;
+	}
+	if (relay_prepare_all(conf, &errs, fresh, &n) == -1)
 		goto done;
 	/* Last, so that a reload failing before never creates the file. */
 	if (strcmp(conf->event_log, sc->sc_conf->event_log) != 0 &&
@@ -315,11 +399,11 @@ relay_reload(struct fwrelay *sc, json_t **errors)
 		config_errors_add(&errs, sc->sc_conffile, 0,
 		    "cannot open event_log '%s': %s", conf->event_log,
 		    strerror(errno));
-		relay_abort(sc, fresh, n);
+		relay_abort_all(fresh, n);
 		goto done;
 	}
 	/* Commit: nothing fails from here on. */
-	relay_commit(sc, fresh, n, changes);
+	relay_commit_all(fresh, n, changes);
 	ret = 0;
 	if (newlog.path != NULL)
 		eventlog_install(&newlog, conf->log_level);
@@ -327,10 +411,13 @@ relay_reload(struct fwrelay *sc, json_t **errors)
 	eventlog_set_level(sc->sc_verbose > 0 ? LOG_LEVEL_DEBUG :
 	    conf->log_level);
 	config_free(sc->sc_conf);
+	WORKERS_FOREACH(w, k)
+		w->sc_conf = conf;
 	sc->sc_conf = conf;
 	conf = NULL;
 	kernel_apply(sc, 0);
  done:
+	workers_resume();
 	eventlog_discard(&newlog);
 	relay_reload_event(sc, ret, &errs, changes, errors);
 	json_decref(changes);

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,11 +119,12 @@ static int
 source_bind_range(int s, struct sockaddr_storage *ss, int lo, int hi,
     const char **errstr)
 {
-	static int	 cursor;
-	int		 span = hi - lo + 1, i, port;
+	/* One walk for all workers. */
+	static atomic_uint	 cursor;
+	int			 span = hi - lo + 1, i, port;
 
 	for (i = 0; i < span; i++) {
-		port = lo + (cursor++ % span);
+		port = lo + (int)(atomic_fetch_add(&cursor, 1) % (unsigned)span);
 		addr_set_port((struct sockaddr *)ss, port);
 		if (bind(s, (struct sockaddr *)ss,
 		    addr_len((struct sockaddr *)ss)) == 0)

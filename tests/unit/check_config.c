@@ -769,6 +769,44 @@ START_TEST(test_fault_json)
 }
 END_TEST
 
+/* workers: 1 by default, 1-64 or "auto" (the CPUs online, at most 64). */
+START_TEST(test_workers)
+{
+	struct config_errors	 errs = { NULL, 0 };
+	struct fwrelay_conf	*conf;
+	long			 ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	conf = load_string("relays = ();", &errs);
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(conf->workers, 1);
+	config_free(conf);
+	conf = load_string("workers = 2;\nrelays = ();", &errs);
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(conf->workers, 2);
+	ck_assert_int_eq(conf->workers_line, 1);
+	config_free(conf);
+	conf = load_string("workers = 64L; relays = ();", &errs);
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(conf->workers, 64);
+	config_free(conf);
+	conf = load_string("workers = \"auto\"; relays = ();", &errs);
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_uint_eq(conf->workers, ncpu < 1 ? 1 : ncpu > WORKERS_MAX ?
+	    WORKERS_MAX : (unsigned int)ncpu);
+	config_free(conf);
+	string_fails("relays = ();\nworkers = 0;",
+	    "test.conf:2: workers 0 out of range (1-64)");
+	string_fails("relays = ();\nworkers = 65;",
+	    "test.conf:2: workers 65 out of range (1-64)");
+	string_fails("relays = ();\nworkers = \"all\";",
+	    "test.conf:2: 'workers' must be a number 1-64 or \"auto\" (one "
+	    "per CPU)");
+	string_fails("relays = ();\nworkers = 1.5;",
+	    "test.conf:2: 'workers' must be a number 1-64 or \"auto\" (one "
+	    "per CPU)");
+}
+END_TEST
+
 Suite *
 config_suite(void)
 {
@@ -798,6 +836,7 @@ config_suite(void)
 	ADD("dup", test_dup);
 	ADD("names", test_names);
 	ADD("fault_json", test_fault_json);
+	ADD("workers", test_workers);
 #undef ADD
 	return (s);
 }
