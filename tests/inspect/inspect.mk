@@ -19,6 +19,7 @@ INSPECT_TESTS = \
 	tests/inspect/t-capture-rfc1006.sh \
 	tests/inspect/t-capture-epm.sh \
 	tests/inspect/t-epm-twoclients.sh \
+	tests/inspect/t-workers-epm.sh \
 	tests/inspect/t-control-state.sh
 INSPECT_XFAIL_TESTS =
 

@@ -24,7 +24,8 @@ INTEGRATION_TESTS = \
 	tests/integration/t-emfile.sh \
 	tests/integration/t-logrotate.sh \
 	tests/integration/t-valgrind.sh \
-	tests/integration/t-soak.sh
+	tests/integration/t-soak.sh \
+	tests/integration/t-workers.sh
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/lib.sh $(INTEGRATION_TESTS)

@@ -7,6 +7,7 @@
 # "fwlab check", t-lab-runs.sh scenario names and the run directories.
 LAB_TESTS = \
 	tests/lab/t-lab-loopback.sh \
+	tests/lab/t-lab-workers.sh \
 	tests/lab/t-lab-mismatch.sh \
 	tests/lab/t-lab-html.sh \
 	tests/lab/t-lab-sweep.sh \
