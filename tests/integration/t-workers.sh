@@ -155,20 +155,30 @@ fl_expect 200 GET /v1/relays/lim
 fl_json "b['connections'] == 10 and b['stats']['limited'] == 30"
 ok "max_connections = 10 held across the workers"
 
-# DELETE a connection that runs on worker 1.
-cid=$("$PY" -c "
-import json, sys
-for l in open('$EVLOG'):
-    e = json.loads(l)
-    if e['event'] == 'accept' and e['relay'] == 'lim' and e['worker'] == 1:
-        print(e['conn']); break")
-[ -n "$cid" ] || fail "no connection on worker 1"
-fl_expect 200 DELETE "/v1/connections/$cid"
-ev_wait 5 close 1 relay=lim "conn=$cid" || fail "deleted connection"
-ev_assert "the deleted connection closed with a reset" "
-    one('close', 'conn=$cid')['reason'] == 'deleted'"
-ok "DELETE reset connection $cid on worker 1"
 touch "$T/release"
+
+# DELETE a connection that runs on worker 1: 16 held ones, spread.
+i=0
+while [ $i -lt 16 ]; do
+	fw_bg "del$i" "$FWTEST" client --source "127.0.7.$((i + 1))" \
+	    --connect 127.0.0.1:$pm --timeout 20 hold-until:"$T/release2"
+	i=$((i + 1))
+done
+ev_wait 20 connect $((N + 216)) relay=many || fail "16 held connections"
+fl_expect 200 GET /v1/connections
+cid=$(printf '%s' "$BODY" | "$PY" -c '
+import json, sys
+c = [c["id"] for c in json.load(sys.stdin)["connections"]
+     if c["worker"] == 1 and c["client"].startswith("127.0.7.")]
+print(c[0] if c else "")')
+[ -n "$cid" ] || fail "none of the 16 connections is on worker 1"
+fl_expect 200 DELETE "/v1/connections/$cid"
+ev_wait 5 close 1 relay=many "conn=$cid" || fail "deleted connection"
+ev_assert "the deleted connection closed, deleted, on worker 1" "
+    one('close', 'conn=$cid')['reason'] == 'deleted' and
+    one('close', 'conn=$cid')['worker'] == 1"
+ok "DELETE reset connection $cid on worker 1"
+touch "$T/release2"
 
 fw_stop
 ev_assert "one stop event, after both workers' listeners closed" "
