@@ -66,6 +66,7 @@ static int	 control_refused(struct ctl_req *);
 static int	 control_unix(struct control *, const char *);
 static int	 control_tcp(struct control *, const char *);
 static json_t	*control_relay_json(struct relay *);
+static json_t	*control_capture_json(struct relay *);
 static json_t	*control_conn_json(struct conn *);
 static json_t	*control_policy_json(const struct policy *);
 static void	 control_swap_conf(struct relay *, struct relay_conf *);
@@ -583,6 +584,48 @@ control_policy_json(const struct policy *pol)
 }
 
 /* The relay's configuration as it applies to new connections. */
+/*
+ * A relay's capture over the workers: each writes its own files, so the
+ * counts are the sums, and each worker's own state is in "workers".
+ */
+static json_t *
+control_capture_json(struct relay *rl)
+{
+	static const char *const sums[] = { "max_bytes", "bytes", "dropped",
+	    "files_open", "files_kept", NULL };
+	struct fwrelay	*w;
+	struct relay	*wrl;
+	json_t		*o = NULL, *a, *st;
+	unsigned int	 k;
+	int		 i;
+
+	if (fw_nworkers == 1)
+		return (capture_json(rl));
+	a = json_array();
+	WORKERS_FOREACH(w, k) {
+		if ((wrl = k == 0 ? rl : worker_relay(w, rl)) == NULL ||
+		    !json_is_object(st = capture_json(wrl)))
+			continue;
+		if (o == NULL) {
+			o = json_deep_copy(st);
+			json_object_del(o, "file");
+		} else
+			for (i = 0; sums[i] != NULL; i++)
+				json_object_set_new(o, sums[i], json_integer(
+				    json_integer_value(json_object_get(o,
+				    sums[i])) + json_integer_value(
+				    json_object_get(st, sums[i]))));
+		json_object_set_new(st, "worker", json_integer(k));
+		json_array_append_new(a, st);
+	}
+	if (o == NULL) {
+		json_decref(a);
+		return (json_null());
+	}
+	json_object_set_new(o, "workers", a);
+	return (o);
+}
+
 static json_t *
 control_relay_json(struct relay *rl)
 {
@@ -672,7 +715,7 @@ control_relay_json(struct relay *rl)
 	    json_string(rc->capture) : json_null());
 	json_object_set_new(o, "capture_mode",
 	    json_string(capture_mode_name(rc->capture_mode)));
-	json_object_set_new(o, "capture_state", capture_json(rl));
+	json_object_set_new(o, "capture_state", control_capture_json(rl));
 	json_object_set_new(o, "max_connections",
 	    json_integer(rc->max_connections));
 	json_object_set_new(o, "buffer_size",

@@ -294,6 +294,17 @@ metrics_render(struct fwrelay *sc, struct evbuffer *buf)
 		    "{relay=\"%s\"} %llu\n", metrics_escape(live[i].name, esc,
 		    sizeof(esc)), (unsigned long long)live[i].active);
 
+	/* With workers: how the kernel spread the open connections. */
+	if (fw_nworkers > 1) {
+		metrics_header(buf, "fwrelay_worker_connections_active",
+		    "Connections open now, by the worker (event loop) that "
+		    "runs them.", "gauge");
+		WORKERS_FOREACH(w, wk)
+			evbuffer_add_printf(buf,
+			    "fwrelay_worker_connections_active{worker=\"%u\"} "
+			    "%u\n", wk, w->sc_nconns);
+	}
+
 	/* Open pinholes per parent relay (pinhole.c's own list). */
 	metrics_header(buf, "fwrelay_pinholes_open",
 	    "Pinholes open now, by the relay whose traffic opened them.",

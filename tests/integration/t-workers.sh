@@ -69,6 +69,10 @@ printf '%s\n' "$BODY" | grep -qx "fwrelay_connections_active{relay=\"many\"} $N"
     fail "metrics: $(printf '%s\n' "$BODY" | grep connections_active)"
 printf '%s\n' "$BODY" | grep -qx "fwrelay_connections_total{relay=\"many\"} $N" ||
     fail "metrics: $(printf '%s\n' "$BODY" | grep connections_total)"
+printf '%s\n' "$BODY" | awk -v n="$N" '
+    /^fwrelay_worker_connections_active\{worker="[01]"\} / { s += $2; k++ }
+    END { exit !(k == 2 && s == n) }' ||
+    fail "per-worker gauge: $(printf '%s\n' "$BODY" | grep worker_)"
 ok "status, connections and /metrics sum over the workers"
 ev_assert "accepts: $N unique connection numbers, both workers, >= 20% each" "
     len(sel('accept', 'relay=many')) == $N and
@@ -120,12 +124,37 @@ fl_expect 200 PATCH /v1/relays/added '{"policy": null}'
 # A fault added at run time, with one id, acts on both workers.
 fl_expect 201 POST /v1/relays/added/faults '{"type": "reset_after", "bytes": 10}'
 fl_json "b['id'] != ''"
+fid=$(printf '%s' "$BODY" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 "$FWTEST" burst --connect 127.0.0.1:$pa --count 60 --parallel 20 \
     --sources "$src" --size 100 >"$T/burst3.out" 2>"$T/burst3.err" || true
 ev_wait 10 fault 60 relay=added || fail "fault events: $(ev_count fault)"
 ev_assert "the fault fired on both workers" "
     set(e['worker'] for e in sel('fault', 'relay=added')) == {0, 1}"
 ok "reload, PATCH and an added fault reached both workers"
+
+# A capture in relay mode: a file per worker, counted together.
+fl_expect 200 DELETE "/v1/relays/added/faults/$fid"
+mkdir "$T/cap"
+fl_expect 200 PATCH /v1/relays/added \
+    "{\"capture\": \"$T/cap\", \"capture_mode\": \"relay\"}"
+"$FWTEST" burst --connect 127.0.0.1:$pa --count 60 --parallel 20 \
+    --sources "$src" --size 100 >"$T/burst4.out" 2>"$T/burst4.err" ||
+    fail "burst with capture: $(cat "$T/burst4.err")"
+fl_expect 200 GET /v1/relays/added
+fl_json "(b['capture_state']['files_open'] == 2 and
+    sorted(w['worker'] for w in b['capture_state']['workers']) == [0, 1] and
+    all(w['files_open'] == 1 and w['bytes'] > 0
+        for w in b['capture_state']['workers']) and
+    b['capture_state']['bytes'] ==
+    sum(w['bytes'] for w in b['capture_state']['workers']))"
+fl_expect 200 PATCH /v1/relays/added '{"capture": null}'
+ls "$T/cap" | grep -q '^added-w0-.*\.pcapng$' &&
+    ls "$T/cap" | grep -q '^added-w1-.*\.pcapng$' ||
+    fail "capture files: $(ls "$T/cap")"
+ev_assert "two capture files, one per worker, both closed" "
+    len(sel('capture', 'action=open')) == 2 and
+    len(sel('capture', 'action=close')) == 2"
+ok "relay-mode capture: one file per worker ($(ls "$T/cap" | tr '\n' ' '))"
 
 touch "$T/stop"
 fw_expect_exit "$spid" 60 "stream: $(cat "$T/stream.err")"
