@@ -603,8 +603,11 @@ control_capture_json(struct relay *rl)
 		return (capture_json(rl));
 	a = json_array();
 	WORKERS_FOREACH(w, k) {
-		if ((wrl = k == 0 ? rl : worker_relay(w, rl)) == NULL ||
-		    !json_is_object(st = capture_json(wrl)))
+		if ((wrl = k == 0 ? rl : worker_relay(w, rl)) == NULL)
+			continue;
+		/* json_is_object() takes its argument twice. */
+		st = capture_json(wrl);
+		if (!json_is_object(st))
 			continue;
 		if (o == NULL) {
 			o = json_deep_copy(st);

@@ -177,9 +177,14 @@ listener_fd_room(struct fwrelay *sc, unsigned int more)
 
 	if (sc->sc_fd_limit == 0)
 		return (1);
-	/* The limit is the process's: count every worker's descriptors. */
+	/*
+	 * The limit is the process's: count every worker's descriptors, and
+	 * keep room for one more connection on each of the other workers,
+	 * which may be accepting at this moment.
+	 */
 	(void)sc;
-	used = FD_RESERVE + (unsigned long)worker_fds_used() + 2UL * more;
+	used = FD_RESERVE + (unsigned long)worker_fds_used() +
+	    2UL * (more + fw_nworkers - 1);
 	return (used <= sc->sc_fd_limit);
 }
 

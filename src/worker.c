@@ -135,7 +135,11 @@ worker_main(void *arg)
 	struct fwrelay	*sc = arg;
 
 	env = sc;
-	event_base_dispatch(sc->sc_base);
+	/*
+	 * A worker with nothing to wait for (its relays disabled, or none
+	 * left after a reload) keeps looping: a change may give it some.
+	 */
+	event_base_loop(sc->sc_base, EVLOOP_NO_EXIT_ON_EMPTY);
 	/* What was deferred in the last round (freeing closed conns). */
 	event_base_loop(sc->sc_base, EVLOOP_NONBLOCK);
 	pthread_mutex_lock(&w_mtx);

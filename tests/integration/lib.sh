@@ -13,6 +13,8 @@ PY=/usr/bin/python3
 FW_PIDS=
 FW_PID=
 FW_NRELAYS=0
+# Listeners per relay: one on each worker (FW_WORKERS, see fw_conf).
+FW_NW=${FW_WORKERS:-1}
 FW_FAILED=0
 T=
 
@@ -211,6 +213,12 @@ fw_conf() {
 			echo "  }"
 		done
 		echo ");"
+		# FW_WORKERS=N runs a scenario on N workers (unless it says);
+		# last, so that the relays' lines stay where they were.
+		if [ -n "${FW_WORKERS:-}" ] &&
+		    ! printf '%s' "$globals" | grep -q "workers"; then
+			echo "workers = $FW_WORKERS;"
+		fi
 	} >"$file.tmp" && mv "$file.tmp" "$file"
 }
 

@@ -90,7 +90,7 @@ run metrics 0 metrics
 has metrics "^fwrelay_connections_total\{relay=\"r\"\} 1\$"
 run ev 0 events -a -n 2
 has ev "^[0-9T:.-]+Z start +version="
-has ev "^[0-9T:.-]+Z listen +relay=r listen=127.0.0.1:$p\$"
+has ev "^[0-9T:.-]+Z listen +relay=r listen=127.0.0.1:$p( worker=0)?\$"
 run evj 0 events --json -a -n 1
 "$PY" -c 'import json,sys; d=json.loads(open(sys.argv[1]).read()); sys.exit(d["event"] != "start")' \
     "$T/evj.out" || fail "events --json"

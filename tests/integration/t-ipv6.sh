@@ -24,7 +24,8 @@ ok "v6 -> v6: target saw $seen6; v6 -> v4: target saw $seen4"
 
 ev_wait 5 close 2 || fail "close events"
 ev_assert "v6 addresses in [addr]:port form, source is what the target saw" "
-    one('listen', 'relay=six')['listen'] == '[::1]:$p' and
+    len(sel('listen', 'relay=six')) == $FW_NW and
+    sel('listen', 'relay=six')[0]['listen'] == '[::1]:$p' and
     one('accept', 'relay=six')['client'].startswith('[::1]:') and
     one('connect', 'relay=six')['target'] == '[::1]:$s6' and
     one('connect', 'relay=six')['source'] == '$seen6' and

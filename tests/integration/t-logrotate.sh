@@ -41,6 +41,7 @@ kill -USR1 "$FW_PID"
 fw_client four --connect 127.0.0.1:$p ping:4 shut eof close
 ev_wait 5 close 1 || fail "close event on stdout"
 ev_assert "events on stdout: start, listen, the connection" "
-    evs[0]['event'] == 'start' and one('listen')['listen'] == '127.0.0.1:$p'
+    evs[0]['event'] == 'start' and len(sel('listen')) == $FW_NW and
+    sel('listen')[0]['listen'] == '127.0.0.1:$p'
     and one('close')['bytes_from_target'] == 48"
 fw_stop

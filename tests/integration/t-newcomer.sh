@@ -35,7 +35,8 @@ fw_start
 "$CTL" -c "$CONF" status >"$T/bycfg.out" 2>&1 || fail "-c with control_tcp: $(cat "$T/bycfg.out")"
 grep -q "^pid *$FW_PID\$" "$T/bycfg.out" || fail "-c: not this daemon: $(cat "$T/bycfg.out")"
 ok "fwrelayctl -c FILE reaches the API of control_tcp"
-grep -q "started with 1 relay\$" "$T/fwrelay.err" "$T/fwrelay.out" ||
+grep -Eq "started with 1 relay( on [0-9]+ workers)?\$" "$T/fwrelay.err" \
+    "$T/fwrelay.out" ||
     fail "no 'started with 1 relay' in: $(cat "$T/fwrelay.err")"
 ok "started with 1 relay"
 fw_stop

@@ -34,7 +34,8 @@ ev_assert "reload ok, naming what it added, kept and removed" \
      one('reload')['added'] == ['added'] and
      one('reload')['kept'] == ['keep'] and
      one('reload')['removed'] == ['gone'] and
-     one('listen_close', 'relay=gone', 'listen=127.0.0.1:$pg')"
+     len(sel('listen_close', 'relay=gone', 'listen=127.0.0.1:$pg')) ==
+     $FW_NW"
 ev_wait 5 listen 1 relay=added listen=127.0.0.1:$pa ||
     fail "no listen event for the added relay"
 ok "added relay listens"

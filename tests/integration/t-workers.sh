@@ -10,7 +10,12 @@
 #   both. The stream loses nothing: every connection closes clean.
 # - max_connections = 10 holds across workers: 40 held clients, exactly
 #   10 accepted, 30 limit events from both workers.
-# - DELETE resets a connection on worker 1; SIGTERM drains both.
+# - A relay-mode capture writes a file per worker; capture_state and the
+#   per-worker gauge of /metrics count both.
+# - DELETE resets a connection on worker 1.
+# - Every relay disabled with nothing open: both workers keep running,
+#   clients queue in both backlogs and all get through when one relay is
+#   enabled again. SIGTERM drains both.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/t-fault-lib.sh"
 fw_init workers
@@ -132,8 +137,9 @@ ev_assert "the fault fired on both workers" "
     set(e['worker'] for e in sel('fault', 'relay=added')) == {0, 1}"
 ok "reload, PATCH and an added fault reached both workers"
 
-# A capture in relay mode: a file per worker, counted together.
 fl_expect 200 DELETE "/v1/relays/added/faults/$fid"
+
+# A capture in relay mode: a file per worker, counted together.
 mkdir "$T/cap"
 fl_expect 200 PATCH /v1/relays/added \
     "{\"capture\": \"$T/cap\", \"capture_mode\": \"relay\"}"
@@ -208,6 +214,34 @@ ev_assert "the deleted connection closed, deleted, on worker 1" "
     one('close', 'conn=$cid')['worker'] == 1"
 ok "DELETE reset connection $cid on worker 1"
 touch "$T/release2"
+
+# Every relay off, no connection open: a worker with nothing to wait for
+# keeps running. Clients queue in both workers' backlogs; enabling one
+# relay lets them all through.
+ev_wait 20 close $((N + 216)) relay=many || fail "held connections closed"
+ev_wait 20 close 10 relay=lim || fail "lim connections closed"
+for r in many lim added; do
+	fl_expect 200 PATCH /v1/relays/$r '{"enabled": false}'
+done
+sleep 0.5
+n0=$(ev_count accept relay=added)
+i=0 qpids=
+while [ $i -lt 16 ]; do
+	fw_bg "q$i" "$FWTEST" client --source "127.0.6.$((i + 1))" \
+	    --connect 127.0.0.1:$pa --timeout 15 ping:1 shut eof close
+	qpids="$qpids $BG_PID"
+	i=$((i + 1))
+done
+sleep 0.5
+[ "$(ev_count accept relay=added)" = "$n0" ] || fail "accepted while disabled"
+fl_expect 200 PATCH /v1/relays/added '{"enabled": true}'
+for q in $qpids; do
+	fw_expect_exit "$q" 10 "a client queued while disabled"
+done
+ev_assert "the 16 queued clients were accepted by both workers" "
+    set(e['worker'] for e in sel('accept', 'relay=added', 'client~^127\\.0\\.6\\.'))
+    == {0, 1}"
+ok "enabled off held 16 clients on both workers; on let them through"
 
 fw_stop
 ev_assert "one stop event, after both workers' listeners closed" "
