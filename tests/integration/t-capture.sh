@@ -50,7 +50,9 @@ if "$FWTEST" freeport "[::1]" >/dev/null 2>&1; then
 	p6=$(fw_port "[::1]")
 	v6="v6 [::1]:$p6 [::1]:$SRV_PORT capture = \"$C5\";"
 fi
-fw_conf "$CONF" "control = \"$SOCK\";" \
+# One worker whatever FW_WORKERS says: "relay" mode's one file for the
+# relay is a file per worker with more (t-workers.sh checks that).
+fw_conf "$CONF" "control = \"$SOCK\"; workers = 1;" \
     "down 127.0.0.1:$pd 127.0.0.1:$down capture = \"$C1\"; faults = ( { type = \"reset_after\"; bytes = 1000; direction = \"downstream\"; } );" \
     "sw 127.0.0.1:$ps 127.0.0.1:$echo" \
     "ring 127.0.0.1:$pr 127.0.0.1:$bulk capture = \"$C3\"; capture_mode = \"relay\"; capture_max_bytes = \"32M\"; capture_files = 4;" \

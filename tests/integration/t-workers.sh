@@ -15,7 +15,8 @@
 # - DELETE resets a connection on worker 1.
 # - Every relay disabled with nothing open: both workers keep running,
 #   clients queue in both backlogs and all get through when one relay is
-#   enabled again. SIGTERM drains both.
+#   enabled again. A reload to 3 workers fails and changes nothing.
+#   SIGTERM drains both.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/t-fault-lib.sh"
 fw_init workers
@@ -242,6 +243,20 @@ ev_assert "the 16 queued clients were accepted by both workers" "
     set(e['worker'] for e in sel('accept', 'relay=added', 'client~^127\\.0\\.6\\.'))
     == {0, 1}"
 ok "enabled off held 16 clients on both workers; on let them through"
+
+# The number of workers changes only at a restart: a reload asking for 3
+# fails, with the line, and changes nothing.
+nrel=$(ev_count reload)
+sed 's/^workers = 2;/workers = 3;/' "$CONF" >"$CONF.3" && mv "$CONF.3" "$CONF"
+grep -q "^workers = 3;" "$CONF" || fail "no workers line to change"
+kill -HUP "$FW_PID"
+ev_wait 10 reload $((nrel + 1)) || fail "no reload event"
+ev_assert "the reload to 3 workers failed and says why, at the line" "
+    sel('reload')[-1]['result'] == 'failed' and
+    any('workers = 3: the number of workers changes only at a restart '
+        '(running with 2)' in x for x in sel('reload')[-1]['errors'])"
+fl_expect 200 GET /v1/status
+fl_json "b['workers'] == 2 and b['relays'] == 3"
 
 fw_stop
 ev_assert "one stop event, after both workers' listeners closed" "
