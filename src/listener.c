@@ -182,7 +182,6 @@ listener_fd_room(struct fwrelay *sc, unsigned int more)
 	 * keep room for one more connection on each of the other workers,
 	 * which may be accepting at this moment.
 	 */
-	(void)sc;
 	used = FD_RESERVE + (unsigned long)worker_fds_used() +
 	    2UL * (more + fw_nworkers - 1);
 	return (used <= sc->sc_fd_limit);
