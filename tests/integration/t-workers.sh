@@ -23,6 +23,20 @@ fw_init workers
 fl_init
 SOCK=$T/ctl.sock
 
+# clients NAME N NET PORT STEP...: N fwtest clients in the background,
+# from NET.1 to NET.N, to 127.0.0.1:PORT; their PIDs in CLIENT_PIDS.
+clients() {
+	local name=$1 n=$2 net=$3 port=$4 i=0
+	shift 4
+	CLIENT_PIDS=
+	while [ $i -lt "$n" ]; do
+		fw_bg "$name$i" "$FWTEST" client --source "$net.$((i + 1))" \
+		    --connect 127.0.0.1:"$port" --timeout 20 "$@"
+		CLIENT_PIDS="$CLIENT_PIDS $BG_PID"
+		i=$((i + 1))
+	done
+}
+
 N=${FW_WORKERS_CONNS:-2000}
 [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((2 * N + 500)) ] ||
     ulimit -n $((2 * N + 500)) 2>/dev/null || ulimit -n "$(ulimit -Hn)" \
@@ -174,12 +188,7 @@ ev_assert "the 200 streams closed clean across the changes" "
 ok "stream through the changes: $(cat "$T/stream.out")"
 
 # max_connections over both workers: 40 held clients, 10 in.
-i=0
-while [ $i -lt 40 ]; do
-	fw_bg "hold$i" "$FWTEST" client --source "127.0.8.$((i + 1))" \
-	    --connect 127.0.0.1:$pl --timeout 20 hold-until:"$T/release"
-	i=$((i + 1))
-done
+clients hold 40 127.0.8 $pl hold-until:"$T/release"
 ev_wait 20 limit 30 relay=lim || fail "limit events: $(ev_count limit relay=lim)"
 ev_wait 20 accept 10 relay=lim || fail "accepts on lim"
 sleep 0.5
@@ -194,12 +203,7 @@ ok "max_connections = 10 held across the workers"
 touch "$T/release"
 
 # DELETE a connection that runs on worker 1: 16 held ones, spread.
-i=0
-while [ $i -lt 16 ]; do
-	fw_bg "del$i" "$FWTEST" client --source "127.0.7.$((i + 1))" \
-	    --connect 127.0.0.1:$pm --timeout 20 hold-until:"$T/release2"
-	i=$((i + 1))
-done
+clients del 16 127.0.7 $pm hold-until:"$T/release2"
 ev_wait 20 connect $((N + 216)) relay=many || fail "16 held connections"
 fl_expect 200 GET /v1/connections
 cid=$(printf '%s' "$BODY" | "$PY" -c '
@@ -226,13 +230,8 @@ for r in many lim added; do
 done
 sleep 0.5
 n0=$(ev_count accept relay=added)
-i=0 qpids=
-while [ $i -lt 16 ]; do
-	fw_bg "q$i" "$FWTEST" client --source "127.0.6.$((i + 1))" \
-	    --connect 127.0.0.1:$pa --timeout 15 ping:1 shut eof close
-	qpids="$qpids $BG_PID"
-	i=$((i + 1))
-done
+clients q 16 127.0.6 $pa ping:1 shut eof close
+qpids=$CLIENT_PIDS
 sleep 0.5
 [ "$(ev_count accept relay=added)" = "$n0" ] || fail "accepted while disabled"
 fl_expect 200 PATCH /v1/relays/added '{"enabled": true}'

@@ -769,6 +769,21 @@ START_TEST(test_fault_json)
 }
 END_TEST
 
+/* The number of workers a file gives, loaded alone. */
+static unsigned int
+workers_of(const char *text)
+{
+	struct config_errors	 errs = { NULL, 0 };
+	struct fwrelay_conf	*conf;
+	unsigned int		 n;
+
+	conf = load_string(text, &errs);
+	ck_assert_msg(conf != NULL, "%s", errs.n ? errs.msgs[0] : "?");
+	n = conf->workers;
+	config_free(conf);
+	return (n);
+}
+
 /* workers: 1 by default, 1-64 or "auto" (the CPUs online, at most 64). */
 START_TEST(test_workers)
 {
@@ -776,23 +791,15 @@ START_TEST(test_workers)
 	struct fwrelay_conf	*conf;
 	long			 ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
-	conf = load_string("relays = ();", &errs);
-	ck_assert_ptr_nonnull(conf);
-	ck_assert_uint_eq(conf->workers, 1);
-	config_free(conf);
+	ck_assert_uint_eq(workers_of("relays = ();"), 1);
+	ck_assert_uint_eq(workers_of("workers = 64L; relays = ();"), 64);
+	ck_assert_uint_eq(workers_of("workers = \"auto\"; relays = ();"),
+	    ncpu < 1 ? 1 : ncpu > WORKERS_MAX ? WORKERS_MAX :
+	    (unsigned int)ncpu);
 	conf = load_string("workers = 2;\nrelays = ();", &errs);
 	ck_assert_ptr_nonnull(conf);
 	ck_assert_uint_eq(conf->workers, 2);
 	ck_assert_int_eq(conf->workers_line, 1);
-	config_free(conf);
-	conf = load_string("workers = 64L; relays = ();", &errs);
-	ck_assert_ptr_nonnull(conf);
-	ck_assert_uint_eq(conf->workers, 64);
-	config_free(conf);
-	conf = load_string("workers = \"auto\"; relays = ();", &errs);
-	ck_assert_ptr_nonnull(conf);
-	ck_assert_uint_eq(conf->workers, ncpu < 1 ? 1 : ncpu > WORKERS_MAX ?
-	    WORKERS_MAX : (unsigned int)ncpu);
 	config_free(conf);
 	string_fails("relays = ();\nworkers = 0;",
 	    "test.conf:2: workers 0 out of range (1-64)");
