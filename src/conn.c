@@ -129,7 +129,7 @@ conn_new(struct relay *rl, int fd, const struct sockaddr *sa, socklen_t salen,
 	if ((ev = conn_event(c, "accept")) != NULL) {
 		json_object_set_new(ev, "ts", json_string(eventlog_timestamp(
 		    &c->c_start, ts, sizeof(ts))));
-		eventlog_emit(ev);
+		eventlog_emit_at(ev, &c->c_start);
 	}
 	/* Capture off costs this test (capture_relay_sync stops it). */
 	if (rl->rl_conf->capture[0] != '\0') {

@@ -114,7 +114,7 @@ eventlog_tap_drain(evutil_socket_t fd, short what, void *arg)
  */
 #define EV_TS_OFF	7	/* {"ts":" */
 #define EV_TS_LEN	27	/* 2026-12-07T12:31:36.391684Z */
-static void
+static int
 eventlog_ts_order(char *line)
 {
 	static char	 last[EV_TS_LEN + 1];
@@ -122,11 +122,36 @@ eventlog_ts_order(char *line)
 	if (strncmp(line, "{\"ts\":\"", EV_TS_OFF) != 0 ||
 	    strlen(line) < EV_TS_OFF + EV_TS_LEN + 1 ||
 	    line[EV_TS_OFF + EV_TS_LEN] != '"')
-		return;
-	if (memcmp(line + EV_TS_OFF, last, EV_TS_LEN) < 0)
+		return (0);
+	if (memcmp(line + EV_TS_OFF, last, EV_TS_LEN) < 0) {
 		memcpy(line + EV_TS_OFF, last, EV_TS_LEN);
-	else
-		memcpy(last, line + EV_TS_OFF, EV_TS_LEN);
+		return (1);
+	}
+	memcpy(last, line + EV_TS_OFF, EV_TS_LEN);
+	return (0);
+}
+
+/* The time a line's ts says ("2026-12-07T12:31:36.391684Z"): 0, or -1. */
+static int
+eventlog_ts_parse(const char *s, struct timeval *tv)
+{
+	struct tm	 tm;
+	int		 y, mo, d, h, mi, se;
+	long		 us;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%6ldZ", &y, &mo, &d, &h, &mi,
+	    &se, &us) != 7)
+		return (-1);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	tv->tv_sec = timegm(&tm);
+	tv->tv_usec = us;
+	return (0);
 }
 
 /* Under ev_mtx: the line for the main thread's tap. */
@@ -405,6 +430,17 @@ eventlog_encode(json_t *ev)
 void
 eventlog_emit(json_t *ev)
 {
+	eventlog_emit_at(ev, NULL);
+}
+
+/*
+ * Emit an event whose ts the caller set from *tv (an accept, whose time
+ * the capture files repeat); if the log had to move it later (workers),
+ * *tv becomes the time written, so both still agree.
+ */
+void
+eventlog_emit_at(json_t *ev, struct timeval *tv)
+{
 	const char	*name;
 	char		*line;
 	int		 quiet, i;
@@ -420,8 +456,9 @@ eventlog_emit(json_t *ev)
 	for (i = 0; i < ev_nobs; i++)
 		if (eventlog_obs_wants(i, name))
 			ev_obs[i].cb(ev, ev_obs[i].arg);
-	if (line != NULL && ev_threaded)
-		eventlog_ts_order(line);
+	if (line != NULL && ev_threaded && eventlog_ts_order(line) &&
+	    tv != NULL)
+		eventlog_ts_parse(line + EV_TS_OFF, tv);
 	if (line != NULL) {
 		if (ev_fp != NULL) {
 			fputs(line, ev_fp);

@@ -381,6 +381,7 @@ json_t		*eventlog_new(const char *);
 json_t		*eventlog_new_level(enum log_level, const char *);
 /* Write it as one line and release it. NULL is ignored. */
 void		 eventlog_emit(json_t *);
+void		 eventlog_emit_at(json_t *, struct timeval *);
 /* Build quiet events too while triggered faults wait (+1/-1). */
 void		 eventlog_want_quiet(const char *, int);
 void		 eventlog_str(json_t *, const char *, const char *);
