@@ -1,7 +1,8 @@
 /*
  * Unit tests for src/eventlog.c: timestamps, escaping of odd bytes in
- * strings, level filtering, observers, one line per event, reopen and the
- * tap of the control API's event stream.
+ * strings, level filtering, observers, one line per event, reopen, the
+ * tap of the control API's event stream, and the order of lines and the
+ * tap's queue with workers.
  */
 #include <sys/time.h>
 
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <event2/event.h>
 
 #include "fwrelay.h"
 #include "check_main.h"
@@ -259,6 +262,65 @@ START_TEST(test_tap)
 }
 END_TEST
 
+/* An event with its ts set by the caller, as the accept event's. */
+static json_t *
+event_at(const char *name, const char *ts)
+{
+	json_t	*ev = eventlog_new_level(LOG_LEVEL_ERROR, name);
+
+	ck_assert_ptr_nonnull(ev);
+	json_object_set_new(ev, "ts", json_string(ts));
+	return (ev);
+}
+
+/*
+ * With workers (eventlog_threads): a line never goes back in time (an
+ * earlier ts takes the previous line's), emit_at hands the time written
+ * back, and the tap gets its lines from the main loop, in order.
+ */
+START_TEST(test_threads)
+{
+	struct event_base	*base;
+	struct timeval		 tv = { 1796069400, 5 }, want;
+	char			*text, ts[40];
+
+	ck_assert_ptr_nonnull(base = event_base_new());
+	ck_assert_int_eq(eventlog_open(tmpl, LOG_LEVEL_INFO), 0);
+	ck_assert_int_eq(eventlog_threads(base), 0);
+	eventlog_tap(tap, &tapped);
+	tapped = 0;
+	eventlog_emit(event_at("a", "2026-11-30T20:10:00.000010Z"));
+	eventlog_emit(event_at("b", "2026-11-30T20:10:00.000009Z"));
+	/* The accept's own time is before the last line's: it moves. */
+	eventlog_emit_at(json_pack("{s:s, s:s}", "ts",
+	    eventlog_timestamp(&tv, ts, sizeof(ts)), "event", "c"), &tv);
+	want.tv_sec = 1796069400;	/* 2026-11-30T20:10:00Z */
+	want.tv_usec = 10;
+	ck_assert_int_eq(tv.tv_sec, want.tv_sec);
+	ck_assert_int_eq(tv.tv_usec, want.tv_usec);
+	/* A later one is left as it is. */
+	tv.tv_usec = 11;
+	eventlog_emit_at(json_pack("{s:s, s:s}", "ts",
+	    eventlog_timestamp(&tv, ts, sizeof(ts)), "event", "d"), &tv);
+	ck_assert_int_eq(tv.tv_usec, 11);
+	text = read_file(tmpl);
+	ck_assert_str_eq(text,
+	    "{\"ts\":\"2026-11-30T20:10:00.000010Z\",\"event\":\"a\"}\n"
+	    "{\"ts\":\"2026-11-30T20:10:00.000010Z\",\"event\":\"b\"}\n"
+	    "{\"ts\":\"2026-11-30T20:10:00.000010Z\",\"event\":\"c\"}\n"
+	    "{\"ts\":\"2026-11-30T20:10:00.000011Z\",\"event\":\"d\"}\n");
+	free(text);
+	/* The tap waits for the main loop, then gets all four in order. */
+	ck_assert_int_eq(tapped, 0);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	ck_assert_int_eq(tapped, 4);
+	ck_assert_ptr_nonnull(strstr(tap_line, "\"event\":\"d\""));
+	eventlog_tap(NULL, NULL);
+	eventlog_threads_end();
+	event_base_free(base);
+}
+END_TEST
+
 START_TEST(test_reopen)
 {
 	char	 moved[80], *text;
@@ -301,6 +363,7 @@ eventlog_suite(void)
 	tcase_add_test(tc, test_observer_names);
 	tcase_add_test(tc, test_reopen);
 	tcase_add_test(tc, test_tap);
+	tcase_add_test(tc, test_threads);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -50,3 +50,13 @@ tests_unit_check_capture_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_capture_LDADD = $(CHECK_MAIN) src/libfwcore.a src/libfwconf.a src/util/libfwutil.a \
 	src/proto/libfwproto.a $(FW_LIBS) $(CHECK_LIBS)
 endif
+
+# worker.c: the pause over workers, their loops, shared counts.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_worker
+TESTS += tests/unit/check_worker
+tests_unit_check_worker_SOURCES = tests/unit/check_worker.c
+tests_unit_check_worker_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_worker_LDADD = $(CHECK_MAIN) src/libfwcore.a src/libfwconf.a src/util/libfwutil.a \
+	src/proto/libfwproto.a $(FW_LIBS) $(CHECK_LIBS)
+endif
