@@ -273,7 +273,9 @@ async function refresh() {
       api('GET', '/v1/pinholes')]);
     $('#status').textContent = 'version ' + st.version + ', pid ' + st.pid +
       ', up ' + fmtSecs(st.uptime) + ', ' + st.relays + ' relays, ' +
-      st.connections + ' connections, config ' + st.config +
+      st.connections + ' connections' +
+      (st.workers > 1 ? ' on ' + st.workers + ' workers' : '') +
+      ', config ' + st.config +
       (st.stopping ? ', stopping' : '');
     renderRelays(rl.relays);
     renderConns(cn.connections);

@@ -102,6 +102,14 @@ def run(b, held):
         raise AssertionError('relays on the page: %s' % names)
     ok('the page shows the configured relays %s with listen, target, mode'
        % names)
+    # The status line says how many workers carry them, when more than one.
+    nw = api('GET', '/v1/status')[1]['workers']
+    line = b.wait_js('(t => t.includes(" connections") && t)(document.'
+                     'querySelector("#status").textContent)', 5,
+                     'the status line')
+    if (nw > 1) != (' on %d workers' % nw in line):
+        raise AssertionError('%d workers, status line %r' % (nw, line))
+    ok('status line: %s' % line)
 
     # A new connection (a COTP CR into the rfc1006 relay): in the table
     # with its inspector state within a second of the API showing it.
