@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,14 +329,22 @@ static struct {
 	char	 name[32];
 	int	 n;
 }		 ev_quiet[16];
+/* Slots in use: 0 lets every event skip the lock (the common case). */
+static atomic_int	 ev_quiet_used;
 
 static void	eventlog_want_quiet_locked(const char *, int);
 
 void
 eventlog_want_quiet(const char *name, int delta)
 {
+	int	 i, used = 0;
+
 	EV_LOCK();
 	eventlog_want_quiet_locked(name, delta);
+	for (i = 0; i < (int)(sizeof(ev_quiet) / sizeof(ev_quiet[0])); i++)
+		if (ev_quiet[i].n > 0)
+			used++;
+	atomic_store(&ev_quiet_used, used);
 	EV_UNLOCK();
 }
 
@@ -365,6 +374,8 @@ eventlog_quiet_wanted(const char *name)
 {
 	int	 i, found = 0;
 
+	if (atomic_load(&ev_quiet_used) == 0)
+		return (0);
 	EV_LOCK();
 	for (i = 0; i < (int)(sizeof(ev_quiet) / sizeof(ev_quiet[0])); i++)
 		if (ev_quiet[i].n > 0 && strcmp(ev_quiet[i].name, name) == 0) {
