@@ -417,6 +417,7 @@ enum side_state {
 struct conn;
 struct relay;
 struct inspector;
+struct pinhole;
 
 /*
  * One half of a relayed connection. Bytes read from this side go to
@@ -550,12 +551,11 @@ struct fwrelay {
 	struct event		*sc_accept_retry;
 	const char		*sc_conffile;
 	int			 sc_verbose;	/* -v given */
-	unsigned int		 sc_nlisteners;
 	unsigned long		 sc_fd_limit;	/* RLIMIT_NOFILE at start */
 	void			*sc_control;	/* control.c */
 	unsigned int		 sc_worker;	/* 0: the main thread's */
 	struct event		*sc_hold;	/* worker.c: the pause */
-	void			*sc_pinholes;	/* pinhole.c */
+	TAILQ_HEAD(pinhole_list, pinhole) sc_pinholes;	/* pinhole.c */
 };
 /* The worker the calling thread acts on (worker.c). */
 extern _Thread_local struct fwrelay *env;

@@ -119,7 +119,6 @@ listener_open(struct relay *rl, char **cause)
 		}
 		evconnlistener_set_error_cb(rls->rls_lev, listener_error);
 		TAILQ_INSERT_TAIL(&rl->rl_listeners, rls, rls_entry);
-		env->sc_nlisteners++;
 		worker_fds(1);
 		if (env->sc_accept_paused)
 			evconnlistener_disable(rls->rls_lev);
@@ -160,7 +159,6 @@ listener_close(struct relay *rl)
 		}
 		evconnlistener_free(rls->rls_lev);
 		free(rls);
-		env->sc_nlisteners--;
 		worker_fds(-1);
 	}
 }

@@ -38,7 +38,6 @@ struct pinhole {
 	int			 ph_closing;	/* expired: not to be reused */
 	TAILQ_ENTRY(pinhole)	 ph_entry;
 };
-TAILQ_HEAD(pinhole_list, pinhole);
 
 /*
  * Each worker's own, in its sc_pinholes: a pinhole listens on the worker
@@ -47,8 +46,7 @@ TAILQ_HEAD(pinhole_list, pinhole);
  * list and a pinhole's rules are changed under ph_mtx.
  */
 static pthread_mutex_t		ph_mtx = PTHREAD_MUTEX_INITIALIZER;
-static struct pinhole_list	*pinhole_head(struct fwrelay *);
-#define PINHOLES	(*pinhole_head(env))
+#define PINHOLES	(env->sc_pinholes)
 
 static void	pinhole_expire(int, short, void *);
 static int	pinhole_allow(struct pinhole *, const struct sockaddr *, int);
@@ -220,9 +218,7 @@ pinhole_reuse(const char *kind, const struct sockaddr *laddr,
 
 	pinhole_mtx(1);
 	WORKERS_FOREACH(sc, k) {
-		if (sc->sc_pinholes == NULL)
-			continue;
-		TAILQ_FOREACH(ph, pinhole_head(sc), ph_entry) {
+		TAILQ_FOREACH(ph, &sc->sc_pinholes, ph_entry) {
 			a = ph->ph_listen;
 			addr_set_port((struct sockaddr *)&a, addr_port(laddr));
 			if (!addr_equal((struct sockaddr *)&ph->ph_target,
@@ -434,23 +430,6 @@ pinhole_close(struct pinhole *ph, const char *event)
 	free(ph);
 }
 
-static struct pinhole_list *
-pinhole_head(struct fwrelay *sc)
-{
-	static struct pinhole_list	 none;
-	struct pinhole_list		*h;
-
-	if (sc->sc_pinholes == NULL) {
-		if ((h = malloc(sizeof(*h))) == NULL) {
-			TAILQ_INIT(&none);
-			return (&none);
-		}
-		TAILQ_INIT(h);
-		sc->sc_pinholes = h;
-	}
-	return (sc->sc_pinholes);
-}
-
 void
 pinhole_shutdown(void)
 {
@@ -458,8 +437,6 @@ pinhole_shutdown(void)
 
 	while ((ph = TAILQ_FIRST(&PINHOLES)) != NULL)
 		pinhole_close(ph, NULL);
-	free(env->sc_pinholes);
-	env->sc_pinholes = NULL;
 }
 
 json_t *
@@ -472,9 +449,7 @@ pinhole_list(void)
 
 	pinhole_mtx(1);
 	WORKERS_FOREACH(sc, k) {
-		if (sc->sc_pinholes == NULL)
-			continue;
-		TAILQ_FOREACH(ph, pinhole_head(sc), ph_entry) {
+		TAILQ_FOREACH(ph, &sc->sc_pinholes, ph_entry) {
 			o = pinhole_json(ph);
 			if (fw_nworkers > 1)
 				json_object_set_new(o, "worker",

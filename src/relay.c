@@ -44,6 +44,7 @@ int
 relay_init(struct fwrelay *sc)
 {
 	TAILQ_INIT(&sc->sc_relays);
+	TAILQ_INIT(&sc->sc_pinholes);
 	env = sc;
 	fw_workers[0] = sc;
 	return (0);

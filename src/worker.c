@@ -79,6 +79,7 @@ worker_new(struct fwrelay *sc0, unsigned int k)
 		return (NULL);
 	}
 	TAILQ_INIT(&sc->sc_relays);
+	TAILQ_INIT(&sc->sc_pinholes);
 	sc->sc_worker = k;
 	sc->sc_conf = sc0->sc_conf;
 	sc->sc_conffile = sc0->sc_conffile;
