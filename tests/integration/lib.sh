@@ -152,9 +152,20 @@ fw_now() {
 	date +%s.%N
 }
 
-# fw_port [ADDR]: a port free now on ADDR (127.0.0.1).
+# fw_port [ADDR]: a port free now on ADDR (127.0.0.1), and one this test
+# was not handed before on any address: nothing is bound to a port until
+# the daemon starts, so two calls could otherwise give the same number
+# (a mapped port in an EPM reply equal to another relay's listener, say).
 fw_port() {
-	"$FWTEST" freeport "${1:-127.0.0.1}" || fail "freeport"
+	local p i=0
+	while :; do
+		p=$("$FWTEST" freeport "${1:-127.0.0.1}") || fail "freeport"
+		grep -qx "$p" "${T:?fw_init first}/.ports" 2>/dev/null || break
+		i=$((i + 1))
+		[ $i -lt 50 ] || fail "freeport: no port not handed out before"
+	done
+	echo "$p" >>"$T/.ports"
+	echo "$p"
 }
 
 # fw_server NAME [--listen A:P] fwtest-server-args...: a backend. Sets
