@@ -59,6 +59,7 @@ struct control_conn {
 	enum cc_state		 cc_state;
 	int			 cc_busy;	/* we change the buffer */
 	size_t			 cc_scan;	/* input already read */
+	size_t			 cc_seen;	/* past it, searched for LF */
 	size_t			 cc_head;	/* head and trailer */
 	int			 cc_lines;	/* lines of the head */
 	int			 cc_hasbody;	/* POST, PUT or PATCH */
@@ -228,6 +229,7 @@ control_conn_refuse(struct control_conn *cc, struct evbuffer *buf,
 	control_conn_cut(buf, at, end, fill);
 	cc->cc_state = CC_DROP;
 	cc->cc_scan = evbuffer_get_length(buf);
+	cc->cc_seen = 0;
 	cc->cc_refused = cc->cc_nreq;
 	cc->cc_why = why;
 }
@@ -346,6 +348,7 @@ control_conn_skip(struct control_conn *cc, size_t avail)
 	size_t	 n = avail < cc->cc_left ? avail : cc->cc_left;
 
 	cc->cc_scan += n;
+	cc->cc_seen = 0;
 	cc->cc_left -= n;
 	if (cc->cc_left > 0)
 		return;
@@ -379,16 +382,24 @@ control_conn_read(struct control_conn *cc, struct evbuffer *buf)
 			control_conn_skip(cc, len - cc->cc_scan);
 			continue;
 		}
-		if (evbuffer_ptr_set(buf, &p, cc->cc_scan,
+		/*
+		 * Search only what came since the last search, from its last
+		 * byte (a CR there may begin the CRLF): a line trickled a
+		 * byte at a time costs its length, not its length squared.
+		 */
+		if (evbuffer_ptr_set(buf, &p, cc->cc_scan +
+		    (cc->cc_seen > 0 ? cc->cc_seen - 1 : 0),
 		    EVBUFFER_PTR_SET) == -1)
 			return;
 		p = evbuffer_search_eol(buf, &p, &eol, EVBUFFER_EOL_CRLF);
 		if (p.pos == -1) {
+			cc->cc_seen = len - cc->cc_scan;
 			if ((why = control_conn_partial(cc,
 			    len - cc->cc_scan)) != NULL)
 				control_conn_refuse(cc, buf, cc->cc_scan, why);
 			return;
 		}
+		cc->cc_seen = 0;
 		len = p.pos - cc->cc_scan;
 		evbuffer_ptr_set(buf, &p, cc->cc_scan, EVBUFFER_PTR_SET);
 		evbuffer_copyout_from(buf, &p, line,
@@ -400,6 +411,15 @@ control_conn_read(struct control_conn *cc, struct evbuffer *buf)
 		}
 		cc->cc_scan += len + eol;
 	}
+}
+
+/* evhttp took n bytes from the front of the input. */
+static void
+control_conn_deleted(struct control_conn *cc, size_t n)
+{
+	if (n > cc->cc_scan)	/* into what was searched: search again */
+		cc->cc_seen = 0;
+	cc->cc_scan -= n < cc->cc_scan ? n : cc->cc_scan;
 }
 
 /*
@@ -417,8 +437,7 @@ control_conn_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	if (cc != NULL && cc->cc_busy)
 		return;
 	if (cc != NULL)
-		cc->cc_scan -= info->n_deleted < cc->cc_scan ?
-		    info->n_deleted : cc->cc_scan;
+		control_conn_deleted(cc, info->n_deleted);
 	if (info->n_added == 0 ||
 	    (cc == NULL && (cc = control_conn_attach(bev)) == NULL))
 		return;
@@ -458,7 +477,7 @@ const char *
 control_conn_feed(struct control_conn *cc, struct evbuffer *buf,
     size_t deleted, size_t added, size_t *scanned)
 {
-	cc->cc_scan -= deleted < cc->cc_scan ? deleted : cc->cc_scan;
+	control_conn_deleted(cc, deleted);
 	if (added > 0)
 		control_conn_added(cc, buf, added);
 	*scanned = cc->cc_scan;

@@ -60,3 +60,13 @@ tests_unit_check_worker_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_worker_LDADD = $(CHECK_MAIN) src/libfwcore.a src/libfwconf.a src/util/libfwutil.a \
 	src/proto/libfwproto.a $(FW_LIBS) $(CHECK_LIBS)
 endif
+
+# control_conn.c: the control API's request framing before evhttp.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/check_control_conn
+TESTS += tests/unit/check_control_conn
+tests_unit_check_control_conn_SOURCES = tests/unit/check_control_conn.c src/control_conn.c
+tests_unit_check_control_conn_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_control_conn_LDADD = $(CHECK_MAIN) src/libfwcore.a src/libfwconf.a src/util/libfwutil.a \
+	src/proto/libfwproto.a $(FW_LIBS) $(CHECK_LIBS)
+endif

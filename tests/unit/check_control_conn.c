@@ -1,0 +1,203 @@
+/*
+ * Unit tests for src/control_conn.c, the control API's request framing
+ * read before evhttp does: the same verdict whether a request comes whole
+ * or a byte at a time, a CRLF split between two reads, the head limit on
+ * a line that never ends, bytes evhttp takes from the front, a body
+ * counted and the request after it.
+ */
+#include <sys/types.h>
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "fwrelay.h"
+#include "control.h"
+#include "check_main.h"
+
+struct feed {
+	struct control_conn	*cc;
+	struct evbuffer		*buf;
+	size_t			 scanned;
+	const char		*why;
+};
+
+static void
+feed_init(struct feed *f)
+{
+	ck_assert_ptr_nonnull(f->cc = control_conn_detached());
+	ck_assert_ptr_nonnull(f->buf = evbuffer_new());
+	f->scanned = 0;
+	f->why = NULL;
+}
+
+static void
+feed_free(struct feed *f)
+{
+	evbuffer_free(f->buf);
+	free(f->cc);
+}
+
+/* n bytes of s come; step > 0: step bytes a read. */
+static const char *
+feed(struct feed *f, const char *s, size_t n, size_t step)
+{
+	size_t	 off, k;
+
+	for (off = 0; off < n; off += k) {
+		k = step == 0 || step > n - off ? n - off : step;
+		evbuffer_add(f->buf, s + off, k);
+		f->why = control_conn_feed(f->cc, f->buf, 0, k, &f->scanned);
+	}
+	return (f->why);
+}
+
+/* evhttp takes n bytes from the front. */
+static void
+take(struct feed *f, size_t n)
+{
+	evbuffer_drain(f->buf, n);
+	f->why = control_conn_feed(f->cc, f->buf, n, 0, &f->scanned);
+}
+
+static char *
+long_header(size_t value)
+{
+	static const char	 head[] = "GET /v1/status HTTP/1.1\r\nX-Long: ";
+	static const char	 tail[] = "\r\nHost: x\r\n\r\n";
+	char			*s;
+
+	ck_assert_ptr_nonnull(s = malloc(sizeof(head) + value +
+	    sizeof(tail)));
+	memcpy(s, head, sizeof(head) - 1);
+	memset(s + sizeof(head) - 1, 'a', value);
+	memcpy(s + sizeof(head) - 1 + value, tail, sizeof(tail));
+	return (s);
+}
+
+START_TEST(test_trickle)
+{
+	struct feed	 whole, bytes;
+	char		*req = long_header(CONTROL_HEADERS_MAX / 2);
+	size_t		 n = strlen(req);
+
+	feed_init(&whole);
+	feed_init(&bytes);
+	ck_assert_ptr_null(feed(&whole, req, n, 0));
+	ck_assert_ptr_null(feed(&bytes, req, n, 1));
+	ck_assert_uint_eq(whole.scanned, n);
+	ck_assert_uint_eq(bytes.scanned, n);
+	feed_free(&whole);
+	feed_free(&bytes);
+	free(req);
+}
+END_TEST
+
+START_TEST(test_crlf_split)
+{
+	static const char	 a[] = "GET /v1/status HTTP/1.1\r";
+	static const char	 b[] = "\nHost: x\r";
+	static const char	 c[] = "\n\r";
+	static const char	 d[] = "\n";
+	struct feed		 f;
+
+	feed_init(&f);
+	ck_assert_ptr_null(feed(&f, a, strlen(a), 0));
+	ck_assert_uint_eq(f.scanned, 0);	/* no line yet */
+	ck_assert_ptr_null(feed(&f, b, strlen(b), 0));
+	ck_assert_uint_eq(f.scanned, strlen(a) + 1);
+	ck_assert_ptr_null(feed(&f, c, strlen(c), 0));
+	ck_assert_uint_eq(f.scanned, strlen(a) + strlen(b) + 1);
+	ck_assert_ptr_null(feed(&f, d, strlen(d), 0));
+	ck_assert_uint_eq(f.scanned, strlen(a) + strlen(b) + strlen(c) + 1);
+	feed_free(&f);
+}
+END_TEST
+
+/* A lone CR is no end of line, also when it ends a read. */
+START_TEST(test_lone_cr)
+{
+	static const char	 a[] = "GET /v1/status HTTP/1.1\r";
+	static const char	 b[] = "x\r\nHost: x\r\n\r\n";
+	struct feed		 f;
+
+	feed_init(&f);
+	ck_assert_ptr_null(feed(&f, a, strlen(a), 0));
+	ck_assert_ptr_null(feed(&f, b, strlen(b), 0));
+	ck_assert_uint_eq(f.scanned, strlen(a) + strlen(b));
+	feed_free(&f);
+}
+END_TEST
+
+START_TEST(test_head_limit)
+{
+	struct feed	 whole, bytes;
+	char		*req = long_header(CONTROL_HEADERS_MAX + 10);
+	size_t		 n = strlen(req);
+
+	feed_init(&whole);
+	feed_init(&bytes);
+	ck_assert_str_eq(feed(&whole, req, n, 0), "head");
+	ck_assert_str_eq(feed(&bytes, req, n, 1), "head");
+	feed_free(&whole);
+	feed_free(&bytes);
+	free(req);
+}
+END_TEST
+
+/* evhttp takes the request line, then more of the head comes. */
+START_TEST(test_taken)
+{
+	static const char	 a[] = "GET /v1/status HTTP/1.1\r\nHo";
+	static const char	 b[] = "st: x\r\n\r\n";
+	struct feed		 f;
+	size_t			 line = strlen("GET /v1/status HTTP/1.1\r\n");
+
+	feed_init(&f);
+	ck_assert_ptr_null(feed(&f, a, strlen(a), 0));
+	ck_assert_uint_eq(f.scanned, line);
+	take(&f, line);
+	ck_assert_uint_eq(f.scanned, 0);
+	ck_assert_ptr_null(feed(&f, b, strlen(b), 1));
+	ck_assert_uint_eq(f.scanned, strlen(a) + strlen(b) - line);
+	feed_free(&f);
+}
+END_TEST
+
+/* A body is counted, not searched; the next request is read again. */
+START_TEST(test_body_then_next)
+{
+	static const char	 req[] = "PATCH /v1/relays/a HTTP/1.1\r\n"
+	    "Host: x\r\nContent-Length: 12\r\n\r\n{\"x\":\"\r\n\r\n\"}"
+	    "GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char	 bad[] = "POST /v1/faults HTTP/1.1\r\n"
+	    "Content-Length: 1x\r\n\r\n";
+	struct feed		 f;
+
+	feed_init(&f);
+	ck_assert_ptr_null(feed(&f, req, strlen(req), 1));
+	ck_assert_uint_eq(f.scanned, strlen(req));
+	ck_assert_str_eq(feed(&f, bad, strlen(bad), 3), "length");
+	feed_free(&f);
+}
+END_TEST
+
+static Suite *
+control_conn_suite(void)
+{
+	Suite	*s = suite_create("control_conn");
+	TCase	*tc = tcase_create("framing");
+
+	tcase_add_test(tc, test_trickle);
+	tcase_add_test(tc, test_crlf_split);
+	tcase_add_test(tc, test_lone_cr);
+	tcase_add_test(tc, test_head_limit);
+	tcase_add_test(tc, test_taken);
+	tcase_add_test(tc, test_body_then_next);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+const struct check_unit check_unit = { control_conn_suite, NULL, NULL };
