@@ -107,12 +107,17 @@ START_TEST(test_trickle)
 }
 END_TEST
 
+/*
+ * Each CRLF split between two reads, the blank line's too: the head ends
+ * there, so the body (which would be a folded header line, refused, if
+ * it were read as head) is counted.
+ */
 START_TEST(test_crlf_split)
 {
-	static const char	 a[] = "GET /v1/status HTTP/1.1\r";
-	static const char	 b[] = "\nHost: x\r";
+	static const char	 a[] = "POST /v1/faults HTTP/1.1\r";
+	static const char	 b[] = "\nContent-Length: 4\r";
 	static const char	 c[] = "\n\r";
-	static const char	 d[] = "\n";
+	static const char	 d[] = "\n x\r\n";
 	struct feed		 f;
 
 	feed_init(&f);
@@ -123,7 +128,8 @@ START_TEST(test_crlf_split)
 	ck_assert_ptr_null(feed(&f, c, strlen(c), 0));
 	ck_assert_uint_eq(f.scanned, strlen(a) + strlen(b) + 1);
 	ck_assert_ptr_null(feed(&f, d, strlen(d), 0));
-	ck_assert_uint_eq(f.scanned, strlen(a) + strlen(b) + strlen(c) + 1);
+	ck_assert_uint_eq(f.scanned, strlen(a) + strlen(b) + strlen(c) +
+	    strlen(d));
 	feed_free(&f);
 }
 END_TEST
